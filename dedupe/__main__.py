@@ -1,0 +1,5 @@
+"""``python -m dedupe``."""
+
+from dedupe.cli import main
+
+main()

@@ -1,0 +1,243 @@
+"""Template lines, repeated headings and stock phrases.
+
+The rule for all three is the same: count how many *families* carry a line or a
+shingle, not how many documents. A family is a group of documents already known to
+be copies of each other, so thirty republications of one wire story count once and
+the story never looks like a site template; a masthead or a cliché that turns up in
+many unrelated families does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import jellyfish
+import numpy as np
+import xxhash
+
+from dedupe.config import Config
+from dedupe.lsh import lsh_pairs, run_starts
+from dedupe.normalise import SENTENCE_END, Doc, normalise_word
+from dedupe.records import Article, Boilerplate
+from dedupe.relations import families, family_counts
+from dedupe.signatures import signature_matrix
+
+#: LSH bands for fuzzy heading candidates over character trigrams (Jaccard ~0.5).
+_HEADING_BANDS = (25, 5)
+#: Boilerplate kinds, in the order reports list them.
+KINDS = ("template", "heading", "stock-phrase")
+#: How many stock phrases and template lines a report lists at most.
+MAX_LISTED = 200
+
+
+@dataclass(frozen=True, eq=False)
+class Lines:
+    """Every line of every document, flattened (arrays aligned)."""
+
+    doc: np.ndarray
+    line: np.ndarray  # index of the line within its document
+    key: np.ndarray  # line key; fuzzy-equal headings share one key
+    heading: np.ndarray
+
+    def families(self, family: np.ndarray) -> dict[int, int]:
+        """Distinct families carrying each key."""
+        return family_counts(self.key, self.doc, family)
+
+
+def collect_lines(docs: Sequence[Doc], texts: Sequence[str], config: Config) -> Lines:
+    """Flatten the documents' lines and give fuzzily equal headings one key."""
+    doc = np.repeat(np.arange(len(docs), dtype=np.int64), [d.line_keys.size for d in docs])
+    line = np.concatenate([np.arange(d.line_keys.size) for d in docs] or [np.empty(0, int)])
+    key = np.concatenate([d.line_keys for d in docs] or [np.empty(0, np.uint64)])
+    heading = np.concatenate([d.headings for d in docs] or [np.empty(0, bool)])
+    key = _merge_similar_headings(docs, texts, doc, line, key, heading, config)
+    return Lines(doc=doc, line=line.astype(np.int64), key=key, heading=heading)
+
+
+def _merge_similar_headings(
+    docs: Sequence[Doc], texts: Sequence[str], doc: np.ndarray, line: np.ndarray,
+    key: np.ndarray, heading: np.ndarray, config: Config,
+) -> np.ndarray:
+    """Map headings whose Jaro-Winkler similarity passes the bar onto one key.
+
+    Candidates come from MinHash LSH over character trigrams, so only likely
+    matches are compared with jellyfish.
+    """
+    rows = np.flatnonzero(heading)
+    texts_by_key: dict[int, str] = {}
+    for r in rows:
+        d = docs[doc[r]]
+        first, last = d.line_words[line[r]]
+        words = [texts[doc[r]][s:e] for s, e in zip(d.starts[first:last], d.ends[first:last],
+                                                      strict=True)]
+        texts_by_key.setdefault(int(key[r]), " ".join(normalise_word(w) for w in words))
+    unique_keys = sorted(texts_by_key)
+    if len(unique_keys) < 2:
+        return key
+    heading_texts = [texts_by_key[k] for k in unique_keys]
+    grams = [_trigrams(t) for t in heading_texts]
+    sigs = signature_matrix(grams, config.num_perm, config.seed)
+    candidates = lsh_pairs(sigs, *_HEADING_BANDS, np.ones(len(grams), dtype=bool))
+    similar = [
+        (i, j) for i, j in candidates.tolist()
+        if jellyfish.jaro_winkler_similarity(heading_texts[i], heading_texts[j])
+        >= config.heading_similarity
+    ]
+    if not similar:
+        return key
+    labels = families(len(unique_keys), np.array(similar, dtype=np.int64))
+    canonical: dict[int, int] = {}
+    for k, label in zip(unique_keys, labels.tolist(), strict=True):
+        canonical.setdefault(label, k)  # keys are sorted: the smallest key names the group
+    remap = {k: canonical[label] for k, label in zip(unique_keys, labels.tolist(), strict=True)}
+    merged = key.copy()
+    merged[rows] = [remap[int(k)] for k in key[rows]]
+    return merged
+
+
+def _trigrams(text: str) -> np.ndarray:
+    padded = f"  {text} "
+    grams = {padded[i : i + 3] for i in range(len(padded) - 2)}
+    return np.fromiter(
+        (xxhash.xxh3_64_intdigest(g.encode("utf-8", "surrogatepass")) for g in sorted(grams)),
+        dtype=np.uint64,
+        count=len(grams),
+    )
+
+
+def template_keys(
+    lines: Lines, family: np.ndarray, sources: Sequence[str | None], config: Config
+) -> np.ndarray:
+    """Sorted keys of template lines.
+
+    A line is template when documents of at least ``template_min_families`` families
+    carry it, or, when all its carriers name one source, documents of at least
+    ``source_template_min_families`` families of that source: what one site's
+    unrelated articles share is that site's template.
+    """
+    counts = lines.families(family)
+    single = _single_source_keys(lines, sources)
+    return np.array(
+        sorted(
+            k for k, c in counts.items()
+            if c >= config.template_min_families
+            or (k in single and c >= config.source_template_min_families)
+        ),
+        dtype=np.uint64,
+    )
+
+
+def _single_source_keys(lines: Lines, sources: Sequence[str | None]) -> set[int]:
+    """Keys whose carriers all name the same (known) source."""
+    names = sorted({s for s in sources if s})
+    code = {name: k for k, name in enumerate(names)}
+    # An unknown source gets a code of its own, so it never matches another.
+    doc_code = np.array(
+        [code[s] if s else len(names) + d for d, s in enumerate(sources)], dtype=np.int64
+    )
+    carrier = doc_code[lines.doc]
+    order = np.lexsort((carrier, lines.key))
+    keys, carrier = lines.key[order], carrier[order]
+    bounds = run_starts(keys)
+    if bounds.size == 0:
+        return set()
+    low = np.minimum.reduceat(carrier, bounds)
+    high = np.maximum.reduceat(carrier, bounds)
+    return set(keys[bounds][(low == high) & (low < len(names))].tolist())
+
+
+def template_words(docs: Sequence[Doc], lines: Lines, templates: np.ndarray) -> list[np.ndarray]:
+    """Per document, a bool mask of the words that lie in template lines."""
+    masks = [np.zeros(d.words, dtype=bool) for d in docs]
+    for r in np.flatnonzero(np.isin(lines.key, templates)):
+        first, last = docs[lines.doc[r]].line_words[lines.line[r]]
+        masks[lines.doc[r]][first:last] = True
+    return masks
+
+
+def stock_threshold(n_families: int, config: Config) -> int:
+    """Families a shingle must appear in to be a stock phrase."""
+    return max(config.stock_min_families, int(np.ceil(config.stock_min_fraction * n_families)))
+
+
+def stock_shingles(sets: Sequence[np.ndarray], family: np.ndarray, config: Config) -> np.ndarray:
+    """Sorted shingle hashes that are stock phrases (carried by many families)."""
+    if not sets:
+        return np.empty(0, dtype=np.uint64)
+    bar = stock_threshold(int(family.max(initial=-1)) + 1, config)
+    keys = np.concatenate(sets)
+    docs = np.repeat(np.arange(len(sets), dtype=np.int64), [s.size for s in sets])
+    distinct, doc_counts = np.unique(keys, return_counts=True)
+    frequent = np.isin(keys, distinct[doc_counts >= bar])  # a cheap pre-filter
+    counts = family_counts(keys[frequent], docs[frequent], family)
+    return np.array(sorted(k for k, c in counts.items() if c >= bar), dtype=np.uint64)
+
+
+def describe_lines(
+    articles: Sequence[Article], docs: Sequence[Doc], lines: Lines, family: np.ndarray,
+    templates: np.ndarray,
+) -> list[Boilerplate]:
+    """Template lines and repeated headings, most widespread first."""
+    counts = lines.families(family)
+    is_template_key = set(templates.tolist())
+    items: list[Boilerplate] = []
+    order = np.lexsort((lines.line, lines.doc, lines.key))
+    keys = lines.key[order]
+    for group in np.split(order, np.flatnonzero(keys[1:] != keys[:-1]) + 1):
+        carriers = sorted({int(d) for d in lines.doc[group]})
+        if len(carriers) < 2:
+            continue
+        key = int(lines.key[group[0]])
+        n_fam = counts[key]
+        is_template = key in is_template_key
+        if not is_template and not lines.heading[group].any():
+            continue  # a shared body line: reported as a passage, not here
+        first = int(group[0])
+        d, index = int(lines.doc[first]), int(lines.line[first])
+        start, end = docs[d].line_chars[index]
+        text = articles[d].text[start:end].strip()
+        sources = _sources(articles, carriers)
+        kind = "template" if is_template else "heading"
+        if is_template and len(sources) > 1 and SENTENCE_END.search(text):
+            kind = "stock-phrase"  # a whole sentence that several outlets use
+        items.append(Boilerplate(text=text, kind=kind,
+                                 docs=tuple(articles[c].id for c in carriers),
+                                 sources=sources, families=n_fam))
+    items.sort(key=lambda b: (KINDS.index(b.kind), -len(b.docs), b.text))
+    return items
+
+
+def describe_stock(
+    articles: Sequence[Article], docs: Sequence[Doc], shingle_hashes: Sequence[np.ndarray],
+    stock: np.ndarray, family: np.ndarray, config: Config,
+) -> list[Boilerplate]:
+    """Stock phrases: runs of consecutive stock shingles, with the documents carrying them."""
+    carriers: dict[int, set[int]] = {}
+    for d, hashes in enumerate(shingle_hashes):
+        for h in np.unique(hashes[np.isin(hashes, stock)]).tolist():
+            carriers.setdefault(h, set()).add(d)
+    phrases: dict[str, set[int]] = {}
+    n = config.shingle_size
+    for h, docset in sorted(carriers.items(), key=lambda kv: (min(kv[1]), kv[0])):
+        d = min(docset)
+        positions = np.flatnonzero(shingle_hashes[d] == h)
+        if positions.size == 0:
+            continue
+        p = int(positions[0])
+        end_word = min(p + n, docs[d].words) - 1
+        text = articles[d].text[docs[d].starts[p] : docs[d].ends[end_word]]
+        phrases.setdefault(" ".join(text.split()), set()).update(docset)
+    items = [
+        Boilerplate(text=t, kind="stock-phrase",
+                    docs=tuple(articles[i].id for i in sorted(ds)),
+                    sources=_sources(articles, sorted(ds)),
+                    families=len({int(family[i]) for i in ds}))
+        for t, ds in phrases.items()
+    ]
+    items.sort(key=lambda b: (-b.families, -len(b.docs), b.text))
+    return items[:MAX_LISTED]
+
+
+def _sources(articles: Sequence[Article], carriers: Sequence[int]) -> tuple[str, ...]:
+    return tuple(sorted({s for c in carriers if (s := articles[c].source)}))

@@ -1,0 +1,166 @@
+"""Clusters by likely common origin, and which member is the origin.
+
+Links (verified pairs with enough evidence) are grouped per connected component with
+scikit-learn's average-linkage agglomerative clustering on ``1 - strength``, a
+missing link counting as distance 1. Average linkage is the guard against
+chaining: two groups merge only when their members are, on average, linked, so one
+weak link between them is not enough. A document left on its own then joins the
+cluster of its strongest link: attaching one document is not a merge of groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from sklearn.cluster import AgglomerativeClustering
+
+from dedupe.config import Config
+from dedupe.records import Article, Cluster, Link, Pair
+
+#: Components larger than this are not clustered with a dense distance matrix; their
+#: strong links (duplicate, near-duplicate, contains) alone form the clusters.
+MAX_DENSE = 3000
+_STRONG = {"duplicate", "near-duplicate", "contains"}
+#: How far the most-covering member must lead the next (in summed containment, i.e.
+#: shares of other members' texts) to be named origin when dates cannot decide.
+CONTAINMENT_LEAD = 0.05
+
+
+def cluster(articles: Sequence[Article], links: Sequence[Pair], config: Config) -> list[Cluster]:
+    """Group linked documents and name each group's likely origin.
+
+    Args:
+        articles: all documents, in scan order.
+        links: verified pairs whose strength passed ``link_min_strength``.
+        config: settings (``cluster_max_distance``).
+
+    Returns:
+        Clusters of two or more members, largest first, ids from 1.
+    """
+    index = {a.id: i for i, a in enumerate(articles)}
+    n = len(articles)
+    if n == 0 or not links:
+        return []
+    ia = np.array([index[p.a] for p in links], dtype=np.int64)
+    ib = np.array([index[p.b] for p in links], dtype=np.int64)
+    strength = np.array([p.strength for p in links])
+    graph = coo_matrix((np.ones(len(links)), (ia, ib)), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    labels = np.full(n, -1, dtype=np.int64)
+    next_label = 0
+    for comp in np.unique(component[ia]):
+        in_comp = np.flatnonzero(component == comp)
+        sub = _split(in_comp, ia, ib, strength, links, config)
+        for label in np.unique(sub):
+            labels[in_comp[sub == label]] = next_label
+            next_label += 1
+    by_pair = {(p.a, p.b): p for p in links}
+    clusters = []
+    for label in np.unique(labels[labels >= 0]):
+        members: list[int] = sorted(np.flatnonzero(labels == label).tolist(),
+                                    key=lambda i: articles[i].id)
+        if len(members) < 2:
+            continue
+        ids = [articles[i].id for i in members]
+        inner = [by_pair[(a, b)] for a in ids for b in ids if (a, b) in by_pair]
+        origin, rule, confidence = choose_origin([articles[i] for i in members], inner, config)
+        clusters.append((ids, origin, rule, confidence, inner))
+    clusters.sort(key=lambda c: (-len(c[0]), c[0][0]))
+    return [
+        Cluster(id=k, members=tuple(ids), origin=origin, origin_rule=rule,
+                confidence=round(confidence, 3),
+                links=tuple(Link(p.a, p.b, p.evidence, round(p.strength, 3)) for p in inner))
+        for k, (ids, origin, rule, confidence, inner) in enumerate(clusters, start=1)
+    ]
+
+
+def _split(
+    members: np.ndarray, ia: np.ndarray, ib: np.ndarray, strength: np.ndarray,
+    links: Sequence[Pair], config: Config,
+) -> np.ndarray:
+    """Sub-cluster labels for one connected component (aligned with ``members``)."""
+    size = members.size
+    if size <= 2:
+        return np.zeros(size, dtype=np.int64)
+    local = {int(m): k for k, m in enumerate(members)}
+    inside = np.isin(ia, members)
+    la = np.array([local[int(x)] for x in ia[inside]], dtype=np.int64)
+    lb = np.array([local[int(x)] for x in ib[inside]], dtype=np.int64)
+    s = strength[inside]
+    if size > MAX_DENSE:
+        strong = np.array([links[k].relation in _STRONG for k in np.flatnonzero(inside).tolist()])
+        graph = coo_matrix((np.ones(strong.sum()), (la[strong], lb[strong])), shape=(size, size))
+        return connected_components(graph, directed=False)[1].astype(np.int64)
+    distance = np.ones((size, size))
+    np.fill_diagonal(distance, 0.0)
+    distance[la, lb] = distance[lb, la] = 1.0 - s
+    model = AgglomerativeClustering(
+        n_clusters=None, metric="precomputed", linkage="average",
+        distance_threshold=config.cluster_max_distance + 1e-9,
+    )
+    labels = model.fit_predict(distance).astype(np.int64)
+    return _attach_singletons(labels, la, lb, s)
+
+
+def _attach_singletons(
+    labels: np.ndarray, la: np.ndarray, lb: np.ndarray, strength: np.ndarray
+) -> np.ndarray:
+    """Move each document left alone into the cluster of its strongest link."""
+    labels = labels.copy()
+    sizes = np.bincount(labels)
+    for k in np.argsort(-strength, kind="stable"):
+        a, b = int(la[k]), int(lb[k])
+        if sizes[labels[a]] == 1 and labels[a] != labels[b]:
+            a, b = b, a  # make ``b`` the lone one, if either is
+        if sizes[labels[b]] == 1 and labels[a] != labels[b]:
+            sizes[labels[a]] += 1
+            sizes[labels[b]] -= 1
+            labels[b] = labels[a]
+    return labels
+
+
+def choose_origin(
+    members: Sequence[Article], links: Sequence[Pair], config: Config
+) -> tuple[str, str, float]:
+    """The likely origin of a cluster, the rule that chose it, and a confidence in [0, 1].
+
+    Rules, in order:
+      1. ``earliest-date``: every member is dated; the earliest wins (ties go to the
+         member covering most of the others).
+      2. ``containment``: some members are undated; the member whose text covers most
+         of the others' (by containment) wins when it clearly leads.
+      3. ``earliest-dated``: otherwise the earliest dated member; an undated member
+         never wins by date.
+      4. ``most-covering``: no dates at all and no clear containment leader.
+    """
+    coverage = _coverage(members, links)
+    dated = [m for m in members if m.timestamp is not None]
+
+    def by_date(m: Article) -> tuple[object, float, str]:
+        return (m.timestamp, -coverage[m.id], m.id)
+
+    if len(dated) == len(members):
+        ordered = sorted(members, key=by_date)
+        tie = ordered[0].timestamp == ordered[1].timestamp
+        return ordered[0].id, "earliest-date", 0.6 if tie else 0.9
+    ranked = sorted(members, key=lambda m: (-coverage[m.id], m.id))
+    lead = coverage[ranked[0].id] - coverage[ranked[1].id]
+    if lead >= CONTAINMENT_LEAD:
+        return ranked[0].id, "containment", min(0.9, 0.5 + lead)
+    if dated:
+        share = len(dated) / len(members)
+        return min(dated, key=by_date).id, "earliest-dated", round(0.3 + 0.4 * share, 3)
+    return ranked[0].id, "most-covering", 0.3
+
+
+def _coverage(members: Sequence[Article], links: Sequence[Pair]) -> dict[str, float]:
+    """For each member, the summed share of the other members' text it contains."""
+    coverage = {m.id: 0.0 for m in members}
+    for p in links:
+        a_in_b, b_in_a = p.containment
+        coverage[p.b] += a_in_b  # b covers this much of a
+        coverage[p.a] += b_in_a
+    return coverage

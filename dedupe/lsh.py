@@ -1,0 +1,126 @@
+"""Candidate pairs: MinHash LSH banding and shingle postings, both with numpy sorts.
+
+Banding follows datasketch's ``MinHashLSH``: the signature is cut into ``bands``
+runs of ``rows`` values and two documents are candidates when any band is equal
+(the same (bands, rows) that datasketch's ``_optimal_param`` picks). Instead of a
+dict per band we sort band keys, which costs a few bytes per document.
+
+Candidates are approximate by design: LSH misses pairs below the threshold with
+the probability given in ``docs``; every candidate is verified on exact sets later.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, overload
+
+import numpy as np
+
+_BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+#: A group (bucket or posting list) up to this size yields all its pairs; a larger
+#: one yields a star around its first members plus a chain, which keeps every member
+#: connected without a quadratic number of pairs.
+FULL_GROUP = 48
+STAR_CENTRES = 4
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """``(n_docs, bands)`` uint64 keys; equal keys mean an equal band."""
+    n_docs = signatures.shape[0]
+    keys = np.zeros((n_docs, bands), dtype=np.uint64)
+    cut = signatures[:, : bands * rows].astype(np.uint64).reshape(n_docs, bands, rows)
+    with np.errstate(over="ignore"):
+        for r in range(rows):
+            keys = keys * _BAND_MIX + cut[:, :, r] + np.uint64(r + 1)
+    return keys
+
+
+def lsh_pairs(signatures: np.ndarray, bands: int, rows: int, active: np.ndarray) -> np.ndarray:
+    """Document pairs that share at least one LSH band.
+
+    Args:
+        signatures: ``(n_docs, num_perm)`` uint32 MinHash matrix.
+        bands, rows: banding parameters.
+        active: bool mask of documents to index (empty documents are left out).
+
+    Returns:
+        ``(m, 2)`` int64 array of unique pairs ``i < j`` in sorted order.
+    """
+    docs = np.flatnonzero(active)
+    if docs.size < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    keys = band_keys(signatures[docs], bands, rows)
+    band_ids = np.broadcast_to(np.arange(bands, dtype=np.uint64), keys.shape)
+    members = np.broadcast_to(docs[:, None], keys.shape)
+    # Group by (band, key): mixing the band id in makes one sort do for all bands.
+    with np.errstate(over="ignore"):
+        group_keys = (keys ^ (band_ids * _BAND_MIX)).ravel()
+    return group_pairs(group_keys, members.ravel())
+
+
+@overload
+def group_pairs(keys: np.ndarray, members: np.ndarray) -> np.ndarray: ...
+@overload
+def group_pairs(
+    keys: np.ndarray, members: np.ndarray, *, counts: Literal[True]
+) -> tuple[np.ndarray, np.ndarray]: ...
+def group_pairs(
+    keys: np.ndarray, members: np.ndarray, *, counts: bool = False
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """All pairs of distinct members that share a key (capped per group, see FULL_GROUP).
+
+    Args:
+        keys: one group key per entry.
+        members: the member (document index) of each entry.
+        counts: also return, per pair, how many keys the two share.
+
+    Returns:
+        ``(m, 2)`` int64 array of unique pairs ``i < j``, sorted (and the counts).
+    """
+    order = np.lexsort((members, keys))
+    keys, members = keys[order], members[order]
+    keep = run_starts(keys, members)
+    keys, members = keys[keep], members[keep]
+    starts = run_starts(keys)
+    sizes = np.diff(np.r_[starts, keys.size])
+    chunks = [np.empty((0, 2), dtype=np.int64)]
+    for size in np.unique(sizes[sizes >= 2]):
+        group_starts = starts[sizes == size]
+        left, right = _pair_pattern(int(size))
+        chunks.append(
+            np.stack(
+                [members[group_starts[:, None] + left].ravel(),
+                 members[group_starts[:, None] + right].ravel()],
+                axis=1,
+            )
+        )
+    pairs = np.concatenate(chunks).astype(np.int64)
+    pairs.sort(axis=1)
+    if not counts:
+        return np.unique(pairs, axis=0)
+    unique, shared = np.unique(pairs, axis=0, return_counts=True)
+    return unique, shared
+
+
+def run_starts(*columns: np.ndarray) -> np.ndarray:
+    """Indices where a run of equal rows starts in sorted ``columns`` (empty-safe)."""
+    size = columns[0].size
+    changed = np.zeros(size, dtype=bool)
+    changed[:1] = True
+    for column in columns:
+        changed[1:] |= column[1:] != column[:-1]
+    return np.flatnonzero(changed)
+
+
+def _pair_pattern(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs within one group of ``size`` members."""
+    if size <= FULL_GROUP:
+        left, right = np.triu_indices(size, 1)
+        return left, right
+    centres = np.repeat(np.arange(STAR_CENTRES), size)
+    others = np.tile(np.arange(size), STAR_CENTRES)
+    chain = np.arange(size - 1)
+    left = np.r_[centres, chain]
+    right = np.r_[others, chain + 1]
+    keep = left != right
+    return left[keep], right[keep]

@@ -1,0 +1,108 @@
+"""Reused passages between two documents, with character offsets into both texts.
+
+Equal shingles give matches ``(position in a, position in b)``. Matches on one
+diagonal form runs; runs that follow each other in both texts within
+``passage_max_gap`` words merge, so a changed, dropped or inserted word does not
+break a passage apart. A passage's weight is the number of its shingles that are
+*rare*: neither template nor stock phrase.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedupe.config import Config
+from dedupe.normalise import Doc
+from dedupe.records import Passage
+
+#: A shingle repeated inside a text matches at most this many places in the other.
+_MAX_REPEATS = 4
+
+
+@dataclass(frozen=True, eq=False)
+class Side:
+    """One document as passage matching sees it."""
+
+    text: str
+    doc: Doc
+    hashes: np.ndarray  # shingle hash per word position
+    usable: np.ndarray  # bool: shingle not in a template line
+    rare: np.ndarray  # bool: usable and not a stock phrase
+
+
+def find_passages(a: Side, b: Side, config: Config) -> list[Passage]:
+    """Passages shared by ``a`` and ``b`` that weigh enough to be evidence.
+
+    Returns:
+        Passages ordered by their start in ``a``; each has at least
+        ``min_passage_words - shingle_size + 1`` rare shingles.
+
+    Example:
+        A ten-word passage two otherwise different 600-word articles share comes
+        back as one Passage whose ``a`` and ``b`` offsets slice it from each text.
+    """
+    pos_a, pos_b = _matches(a, b)
+    if pos_a.size == 0:
+        return []
+    n = config.shingle_size
+    min_rare = max(1, config.min_passage_words - n + 1)
+    passages = []
+    for span_a, span_b, rare in _chain(pos_a, pos_b, a.rare[pos_a], config.passage_max_gap):
+        if rare < min_rare:
+            continue
+        last_a = min(span_a[1] + n, a.doc.words) - 1
+        last_b = min(span_b[1] + n, b.doc.words) - 1
+        char_a = (int(a.doc.starts[span_a[0]]), int(a.doc.ends[last_a]))
+        char_b = (int(b.doc.starts[span_b[0]]), int(b.doc.ends[last_b]))
+        passages.append(Passage(a=char_a, b=char_b, text=a.text[char_a[0] : char_a[1]],
+                                rare_shingles=rare))
+    return passages
+
+
+def _matches(a: Side, b: Side) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of equal usable shingles, sorted by position in ``a``."""
+    idx_a = np.flatnonzero(a.usable)
+    idx_b = np.flatnonzero(b.usable)
+    hb = b.hashes[idx_b]
+    order = np.argsort(hb, kind="stable")
+    hb, idx_b = hb[order], idx_b[order]
+    ha = a.hashes[idx_a]
+    left = np.searchsorted(hb, ha, side="left")
+    right = np.searchsorted(hb, ha, side="right")
+    reps = np.minimum(right - left, _MAX_REPEATS)
+    pos_a = np.repeat(idx_a, reps)
+    offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+    pos_b = idx_b[np.repeat(left, reps) + offsets]
+    return pos_a, pos_b
+
+
+def _chain(
+    pos_a: np.ndarray, pos_b: np.ndarray, rare: np.ndarray, max_gap: int
+) -> list[tuple[tuple[int, int], tuple[int, int], int]]:
+    """Merge matches into passages: ``((first_a, last_a), (first_b, last_b), rare)``.
+
+    Spans are shingle positions (inclusive). Matches first form runs on one diagonal
+    (consecutive positions); runs then join the open passage they continue in both
+    texts within ``max_gap`` positions.
+    """
+    diagonal = pos_b - pos_a
+    order = np.lexsort((pos_a, diagonal))
+    pos_a, pos_b, diagonal, rare = pos_a[order], pos_b[order], diagonal[order], rare[order]
+    breaks = np.flatnonzero((diagonal[1:] != diagonal[:-1]) | (np.diff(pos_a) > 1)) + 1
+    starts = np.r_[0, breaks]
+    ends = np.r_[breaks, pos_a.size] - 1
+    rare_counts = np.add.reduceat(rare.astype(np.int64), starts)
+    runs = sorted(zip(pos_a[starts].tolist(), pos_a[ends].tolist(), pos_b[starts].tolist(),
+                      pos_b[ends].tolist(), rare_counts.tolist(), strict=True))
+    open_: list[list[int]] = []  # [first_a, last_a, first_b, last_b, rare]
+    for first_a, last_a, first_b, last_b, count in runs:
+        for p in open_:
+            gap_a, gap_b = first_a - p[1], first_b - p[3]
+            if 0 < gap_a <= max_gap + 1 and 0 < gap_b <= max_gap + 1:
+                p[1], p[3], p[4] = last_a, max(p[3], last_b), p[4] + count
+                break
+        else:
+            open_.append([first_a, last_a, first_b, last_b, count])
+    return [((p[0], p[1]), (p[2], p[3]), p[4]) for p in open_]

@@ -1,0 +1,466 @@
+"""Read articles from directories, text files, JSONL and CSV into `Article` records.
+
+Bad input never stops a run: each unusable record or file becomes a `Skip` that says
+what is wrong and what to do, and reading goes on (``strict=True`` raises instead).
+
+Text is kept exactly as stored: files are read as bytes and decoded strictly as
+UTF-8 (a leading BOM is dropped), so ``\\r\\n`` line ends survive and invalid bytes are
+reported rather than replaced. Character offsets reported later index into this text.
+
+``where`` is the path as given (joined with the path inside a directory) for a text
+file, and ``path:LINE`` for a JSONL or CSV record, LINE being the 1-based line the
+record starts on. Directories are walked in sorted name order, so output is repeatable.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import json
+import os
+import re
+import sys
+import zlib
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, closing, nullcontext
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from typing import TextIO
+
+from dedupe.records import Article, Skip, parse_date
+
+TEXT_SUFFIXES = (".txt", ".md")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+CSV_SUFFIXES = (".csv", ".csv.gz")
+_OPTIONAL = ("date", "source", "url", "title")
+_DATE_PREFIX = re.compile(r"\s*date (\d{4}-\d{2}-\d{2})\s+")
+_JSON_KINDS = {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+               int: "a number", float: "a number", type(None): "null"}
+
+_MISSING = "no such file or directory; check the path"
+_UNSUPPORTED = ("unsupported input; give a directory, a .txt/.md file, .jsonl/.jsonl.gz, "
+               ".csv/.csv.gz or - for JSONL on stdin")
+_EMPTY_FILE = "empty file; add content or leave it out of the inputs"
+_EMPTY_TEXT = "empty text (only whitespace); give the article its text or remove it"
+_MISSING_ID = "missing id; every record needs a non-empty 'id'"
+_MISSING_TEXT = "missing 'text'; every record needs the article text"
+_ONE_OBJECT = 'write one JSON object per line, like {"id": "a1", "text": "..."}'
+_BAD_DATE = "invalid date {value!r} ignored; use ISO 8601 like 2024-03-25 or 2024-03-25T10:00:00Z"
+_DUPLICATE = "duplicate id {id!r} (first at {first}); ids must be unique across all inputs"
+
+
+class InputError(Exception):
+    """Raised in strict mode on the first skip; str() is the one-line message."""
+
+    def __init__(self, skip: Skip) -> None:
+        super().__init__(f"{skip.where}: {skip.reason}")
+        self.skip = skip
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[Skip]]:
+        """Pickle by the skip, so the error survives a trip to a worker process and back."""
+        return InputError, (self.skip,)
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A record that was kept but changed (e.g. an invalid date dropped), and why."""
+
+    where: str
+    reason: str
+
+
+Item = Article | Skip | Repair  # what `iter_input` yields
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Everything read: the articles, the records skipped, the records kept but repaired."""
+
+    articles: tuple[Article, ...]
+    skipped: tuple[Skip, ...]
+    warnings: tuple[Skip, ...]
+
+
+class _Bad(Exception):
+    """A record or file cannot be used; str() is the skip reason."""
+
+
+def read_inputs(
+    inputs: Sequence[str | os.PathLike[str]], *, strict: bool = False, stdin: TextIO | None = None
+) -> Corpus:
+    """Read every input, in the order given, into one corpus with unique ids.
+
+    Args:
+        inputs: directories, .txt/.md files, .jsonl(.gz) or .csv(.gz) files, or ``-``
+            for JSONL on stdin.
+        strict: raise on the first skipped record instead of collecting it
+            (repairs never raise).
+        stdin: stream read for ``-`` (default ``sys.stdin``).
+
+    Returns:
+        The articles, the skips (a later record reusing an id is skipped) and the
+        warnings for articles kept with a repair.
+
+    Raises:
+        InputError: in strict mode, on the first skip.
+        TypeError: if ``inputs`` is a single path rather than a sequence of paths.
+
+    Example:
+        >>> import io
+        >>> lines = '{"id": "a1", "text": "Hi.", "date": "2024-03-25T12:00:00+02:00"}\\n[]\\n'
+        >>> corpus = read_inputs(["-"], stdin=io.StringIO(lines))
+        >>> corpus.articles[0].date, corpus.skipped[0].where
+        ('2024-03-25T10:00:00+00:00', '-:2')
+    """
+    if isinstance(inputs, (str, os.PathLike)):
+        raise TypeError("inputs must be a sequence of paths, not one path; use read_inputs([path])")
+    collector = _Collector(strict)
+    for path in inputs:
+        with closing(iter_input(path, stdin=stdin)) as items:
+            for item in items:
+                collector.add(item)
+    return collector.corpus()
+
+
+def iter_input(
+    path: str | os.PathLike[str], *, stdin: TextIO | None = None
+) -> Generator[Item, None, None]:
+    """Stream one input's articles, skips and repairs, in file order.
+
+    Memory stays constant in the input size (one record at a time; a directory's
+    listing is sorted one level at a time). A `Repair` comes just before the
+    `Article` it describes. Ids are not checked for uniqueness here: that needs
+    every id seen so far, which is `read_inputs`'s job.
+
+    Args:
+        path: a directory, .txt/.md, .jsonl(.gz), .csv(.gz), or ``-`` for JSONL on stdin.
+        stdin: stream read for ``-`` (default ``sys.stdin``).
+
+    Returns:
+        An iterator of `Article`, `Skip` and `Repair` records; it never raises for bad input.
+
+    Example:
+        >>> [type(item).__name__ for item in iter_input("no/such/dir")]
+        ['Skip']
+    """
+    where = os.fspath(path)
+    name = where.lower()
+    if where == "-":
+        yield from _jsonl(where, stdin)
+    elif not os.path.lexists(where):
+        yield Skip(where, _MISSING)
+    elif os.path.isdir(where):
+        yield from _directory(where, {})
+    elif name.endswith(TEXT_SUFFIXES):
+        yield from _text_file(where)
+    elif name.endswith(JSONL_SUFFIXES):
+        yield from _jsonl(where, stdin)
+    elif name.endswith(CSV_SUFFIXES):
+        yield from _csv(where)
+    else:
+        yield Skip(where, _UNSUPPORTED)
+
+
+class _Collector:
+    """Gather items into a corpus: drop later duplicate ids, keep repairs of kept articles."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.articles: list[Article] = []
+        self.skipped: list[Skip] = []
+        self.warnings: list[Skip] = []
+        self._pending: list[Skip] = []
+        self._first_at: dict[str, str] = {}
+
+    def add(self, item: Item) -> None:
+        """Take one item from `iter_input`."""
+        if isinstance(item, Repair):
+            self._pending.append(Skip(item.where, item.reason))
+        elif isinstance(item, Skip):
+            self._skip(item)
+        elif item.id in self._first_at:
+            first = self._first_at[item.id]
+            self._skip(Skip(item.where, _DUPLICATE.format(id=item.id, first=first)))
+        else:
+            self._first_at[item.id] = item.where
+            self.articles.append(item)
+            self.warnings.extend(self._pending)
+            self._pending.clear()
+
+    def _skip(self, skip: Skip) -> None:
+        """Record a skip (forgetting the repairs of a skipped record), or raise if strict."""
+        if self.strict:
+            raise InputError(skip)
+        self._pending.clear()
+        self.skipped.append(skip)
+
+    def corpus(self) -> Corpus:
+        """The frozen result."""
+        return Corpus(tuple(self.articles), tuple(self.skipped), tuple(self.warnings))
+
+
+def _directory(where: str, ancestors: dict[tuple[int, int], str]) -> Iterator[Item]:
+    """Walk a directory in sorted order, reading its .txt/.md files; loops become skips."""
+    try:
+        info = os.stat(where)
+        with os.scandir(where) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError as error:
+        yield Skip(where, _cannot("read directory", error))
+        return
+    key = (info.st_dev, info.st_ino)
+    if key in ancestors:
+        yield Skip(where, f"symlink loop back to {ancestors[key]}; remove the link")
+        return
+    inside = {**ancestors, key: where}
+    for entry in entries:
+        path = os.path.join(where, entry.name)
+        try:
+            kind = _entry_kind(entry)
+        except OSError as error:
+            yield Skip(path, _cannot("follow link", error, "fix or remove the link"))
+        else:
+            if kind == "dir":
+                yield from _directory(path, inside)
+            elif kind == "text":
+                yield from _text_file(path)
+
+
+def _entry_kind(entry: os.DirEntry[str]) -> str:
+    """``dir``, ``text`` (an article file, or a broken link posing as one) or ``other``."""
+    if entry.is_dir():
+        return "dir"
+    if not entry.name.lower().endswith(TEXT_SUFFIXES):
+        return "other"
+    # Regular files only (a FIFO would block); a dangling link is read so it is reported.
+    return "text" if entry.is_file() or not os.path.exists(entry.path) else "other"
+
+
+def _text_file(where: str) -> Iterator[Item]:
+    """Read one article file: the stem is the id, a leading ``date YYYY-MM-DD`` its date."""
+    return _record(where, partial(_text_fields, where))
+
+
+def _text_fields(where: str) -> dict[str, object]:
+    """A text file's id, text and date; the date prefix is not part of the text."""
+    text = _decode_file(where)
+    prefix = _DATE_PREFIX.match(text)
+    return {
+        "id": os.path.splitext(os.path.basename(where))[0],
+        "text": text[prefix.end() :] if prefix else text,
+        "date": prefix.group(1) if prefix else None,
+    }
+
+
+def _decode_file(where: str) -> str:
+    """The whole file as strict UTF-8, BOM dropped; raise `_Bad` if it is not text."""
+    try:
+        with open(where, "rb") as file:
+            data = file.read()
+    except OSError as error:
+        raise _Bad(_cannot("read file", error)) from error
+    if not data:
+        raise _Bad(_EMPTY_FILE)
+    if b"\0" in data:
+        raise _Bad("binary file (contains NUL bytes); save the article as UTF-8 text")
+    try:
+        return data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _Bad(_not_utf8(error)) from error
+
+
+def _jsonl(where: str, stdin: TextIO | None) -> Iterator[Item]:
+    """Read JSON Lines; a bad line is skipped and reading goes on, blank lines are ignored."""
+    try:
+        for lineno, line in _lines(where, stdin):
+            if line.strip():
+                yield from _record(f"{where}:{lineno}", partial(_json_object, line))
+    except _Bad as bad:
+        yield Skip(where, str(bad))
+
+
+def _json_object(line: bytes) -> dict[str, object]:
+    """Decode (strict UTF-8) and parse one line; raise `_Bad` unless it is a JSON object."""
+    try:
+        value = json.loads(line.rstrip(b"\r\n").decode("utf-8"))  # columns stay on line 1
+    except UnicodeDecodeError as error:
+        raise _Bad(_not_utf8(error)) from error
+    except json.JSONDecodeError as error:
+        detail = f"{error.msg} at column {error.colno}"
+        raise _Bad(f"malformed JSON ({detail}); {_ONE_OBJECT}") from error
+    except RecursionError as error:  # json's C parser recurses once per nesting level
+        raise _Bad(f"malformed JSON (nested too deeply); {_ONE_OBJECT}") from error
+    if not isinstance(value, dict):
+        raise _Bad(f"the line is {_kind(value)}, not an object; {_ONE_OBJECT}")
+    return value
+
+
+def _csv(where: str) -> Iterator[Item]:
+    """Read CSV with a header row naming the columns; records are numbered by first line."""
+    try:
+        rows = _csv_rows(_decoded(_lines(where, None)))
+        header = _csv_header(next(rows, (1, []))[1])
+        for start, row in rows:
+            yield from _record(f"{where}:{start}", partial(_csv_fields, header, row))
+    except _Bad as bad:
+        yield Skip(where, str(bad))
+
+
+def _csv_rows(lines: Iterator[str]) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank CSV rows, each with the line it starts on; raise `_Bad` on broken quoting."""
+    rows = csv.reader(lines, strict=True)
+    start = 1
+    try:
+        for row in rows:
+            if row:
+                yield start, row
+            start = rows.line_num + 1
+    except csv.Error as error:
+        raise _Bad(
+            f"malformed CSV in the record starting on line {start} ({error}); put fields with "
+            "commas, quotes or newlines in double quotes, inner quotes doubled; rest not read"
+        ) from error
+
+
+def _csv_header(names: list[str]) -> list[str]:
+    """The column names; raise `_Bad` unless ``id`` and ``text`` are among them."""
+    header = [name.strip() for name in names]
+    missing = " and ".join(repr(name) for name in ("id", "text") if name not in header)
+    if missing:
+        found = ", ".join(header) or "nothing"
+        raise _Bad(f"CSV header has no {missing} column (found: {found}); "
+                   "the first row must name the columns, e.g. id,text,date")
+    return header
+
+
+def _csv_fields(header: list[str], row: list[str]) -> dict[str, object]:
+    """One CSV row by column name; raise `_Bad` if its field count is off."""
+    if len(row) != len(header):
+        raise _Bad(f"row has {len(row)} fields but the header has {len(header)}; "
+                   "quote fields that contain commas")
+    return dict(zip(header, row, strict=True))
+
+
+def _record(where: str, fields: Callable[[], Mapping[str, object]]) -> Iterator[Item]:
+    """Check one record; yield its repairs then its article, or one skip.
+
+    ``fields`` reads the record (raising `_Bad` if it cannot), so that every format
+    reports a bad record the same way, as a skip at ``where``.
+    """
+    try:
+        values = fields()
+        article_id, text = _id(values.get("id")), _text(values.get("text"))
+    except _Bad as bad:
+        yield Skip(where, str(bad))
+        return
+    optional: dict[str, str | None] = {}
+    for key in _OPTIONAL:
+        optional[key], repair = _optional(key, values.get(key))
+        if repair is not None:
+            yield Repair(where, repair)
+    yield Article(article_id, text, optional["date"], optional["source"], optional["url"],
+                  optional["title"], where)
+
+
+def _id(value: object) -> str:
+    """The record's id as a string (integers accepted); raise `_Bad` if missing or odd."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise _Bad(_MISSING_ID)
+    if not isinstance(value, str):
+        raise _Bad(f"id is {_kind(value)}; give a string or an integer")
+    return value
+
+
+def _text(value: object) -> str:
+    """The record's text, exactly as given; raise `_Bad` if missing, not text or blank."""
+    if value is None:
+        raise _Bad(_MISSING_TEXT)
+    if not isinstance(value, str):
+        raise _Bad(f"'text' is {_kind(value)}, not a string; give the article text as a string")
+    if not value.strip():
+        raise _Bad(_EMPTY_TEXT)
+    return value
+
+
+def _optional(key: str, value: object) -> tuple[str | None, str | None]:
+    """An optional field's value (dates normalised) and the repair made to it, if any."""
+    if value is None or value == "":
+        return None, None
+    if not isinstance(value, str):
+        return None, f"'{key}' is {_kind(value)}, not a string; ignored"
+    if key != "date":
+        return value, None
+    try:
+        return _normalise_date(value), None
+    except (ValueError, OverflowError):
+        return None, _BAD_DATE.format(value=value)
+
+
+def _normalise_date(value: str) -> str:
+    """``YYYY-MM-DD`` for a date, ISO 8601 in UTC for a timestamp; ValueError if neither."""
+    text = value.strip()
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return parse_date(text).isoformat()
+
+
+def _lines(where: str, stdin: TextIO | None) -> Iterator[tuple[int, bytes]]:
+    """Number the lines of a JSONL/CSV input (as bytes, BOM dropped); raise `_Bad` if unusable."""
+    lineno = 0
+    try:
+        with _open(where, stdin) as stream:
+            for lineno, raw in enumerate(stream, 1):
+                # A str stream (a caller's StringIO) is re-encoded so both kinds decode alike;
+                # surrogatepass lets lone surrogates through to be reported as invalid UTF-8.
+                line = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+                if b"\0" in line:
+                    raise _Bad(f"binary file (NUL byte on line {lineno}); save it as UTF-8 text")
+                yield lineno, line.removeprefix(codecs.BOM_UTF8) if lineno == 1 else line
+    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+        raise _Bad(f"damaged gzip data at line {lineno + 1} ({error}); the lines before it "
+                   "were read; re-create the file") from error
+    except OSError as error:
+        raise _Bad(_cannot("read file", error)) from error
+    if lineno == 0:
+        raise _Bad(_EMPTY_FILE)
+
+
+def _open(where: str, stdin: TextIO | None) -> AbstractContextManager[Iterable[bytes | str]]:
+    """The input as an iterable of lines; stdin is left open for its owner."""
+    if where == "-":
+        return nullcontext(stdin if stdin is not None else getattr(sys.stdin, "buffer", sys.stdin))
+    if where.lower().endswith(".gz"):
+        return gzip.open(where, "rb")
+    return open(where, "rb")
+
+
+def _decoded(lines: Iterator[tuple[int, bytes]]) -> Iterator[str]:
+    """Lines as strict UTF-8 text; raise `_Bad` at the first that is not."""
+    for lineno, line in lines:
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise _Bad(f"line {lineno}: {_not_utf8(error)}; the rest was not read") from error
+        yield text
+
+
+def _kind(value: object) -> str:
+    """How JSON would name the value's type, with an article: ``an array``, ``null``."""
+    return _JSON_KINDS.get(type(value), type(value).__name__)
+
+
+def _cannot(action: str, error: OSError, fix: str = "check the path and permissions") -> str:
+    """Reason for an input the OS will not let us read (the path is left out: ``where`` has it)."""
+    detail = f"[Errno {error.errno}] {error.strerror}" if error.errno else str(error)
+    return f"cannot {action}: {detail}; {fix}"
+
+
+def _not_utf8(error: UnicodeDecodeError) -> str:
+    """Reason for bytes that are not UTF-8, naming the first bad byte."""
+    byte, offset = error.object[error.start], error.start
+    return f"not valid UTF-8 (byte 0x{byte:02x} at offset {offset}); re-encode the file as UTF-8"

@@ -1,0 +1,285 @@
+"""The scan pipeline: the one place where the stages are chained.
+
+    read -> normalise -> shingle -> signatures + LSH -> relations
+         -> boilerplate -> passages -> clusters -> report
+
+Two rounds tell templates from copied text. Round 1 groups documents into
+families on their full text; lines carried by several families are templates.
+Round 2 drops template lines and measures what is left: whole-document relations,
+stock phrases (shingles in many families), reused passages and shared headings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import xxhash
+
+from dedupe.boilerplate import (
+    collect_lines,
+    describe_lines,
+    describe_stock,
+    stock_shingles,
+    template_keys,
+    template_words,
+)
+from dedupe.cluster import cluster
+from dedupe.config import Config
+from dedupe.lsh import lsh_pairs
+from dedupe.normalise import Doc, analyse
+from dedupe.passages import Side, find_passages
+from dedupe.records import Article, Boilerplate, Cluster, Pair, Passage, Skip
+from dedupe.relations import Overlaps, families, overlaps, posting_pairs
+from dedupe.shingle import shingles
+from dedupe.signatures import signature_matrix
+
+#: ``(items, label, total) -> items``: wraps a loop, e.g. in a progress bar.
+Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
+
+#: Rare shingles at which passage evidence reaches strength 1 - 1/e (about 0.63).
+PASSAGE_SCALE = 8.0
+#: Strength of one shared distinctive heading.
+HEADING_STRENGTH = 0.5
+#: Reuse at least this strong joins families before headings are judged.
+STRONG_REUSE = 0.8
+#: Carriers of one heading paired with each other at most (a wider heading is template).
+MAX_HEADING_CARRIERS = 20
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything a scan found; ``report.to_json`` turns it into report.json."""
+
+    config: Config
+    articles: tuple[Article, ...]
+    words: tuple[int, ...]
+    pairs: tuple[Pair, ...]
+    boilerplate: tuple[Boilerplate, ...]
+    clusters: tuple[Cluster, ...]
+    skipped: tuple[Skip, ...] = ()
+    warnings: tuple[Skip, ...] = ()
+    template_words: tuple[int, ...] = field(default=())  # per document
+
+
+def _quiet(items: Iterable[Any], _label: str, _total: int) -> Iterable[Any]:
+    return items
+
+
+def scan(
+    articles: Sequence[Article],
+    config: Config | None = None,
+    *,
+    skipped: Sequence[Skip] = (),
+    warnings: Sequence[Skip] = (),
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Find duplicates, reused passages, boilerplate and clusters in ``articles``.
+
+    Args:
+        articles: documents with unique ids (see ``dedupe.read``).
+        config: settings; ``Config()`` by default.
+        skipped, warnings: reader outcomes, carried into the result unchanged.
+        progress: optional wrapper ``(iterable, label, total) -> iterable`` for a
+            progress bar.
+
+    Returns:
+        A ScanResult. The same input always gives the same result.
+
+    Example:
+        >>> from dedupe.records import Article
+        >>> text = "The quick brown fox jumps over the lazy dog near the river bank today."
+        >>> result = scan([Article("a", text), Article("b", text)])
+        >>> result.pairs[0].relation
+        'duplicate'
+    """
+    config = config or Config()
+    step: Progress = progress or _quiet
+    texts = [a.text for a in articles]
+    docs: list[Doc] = [analyse(t, config) for t in step(texts, "reading", len(texts))]
+    hashes = [shingles(d.hashes, config.shingle_size) for d in docs]
+    lines = collect_lines(docs, texts, config)
+
+    # Round 1: families on the full text decide which lines are templates.
+    full_sets = [np.unique(h) for h in hashes]
+    candidates = _candidates(full_sets, config)
+    full = overlaps(candidates, full_sets)
+    loose = (full.jaccard >= config.family_jaccard) | (
+        np.maximum(full.a_in_b, full.b_in_a) >= config.family_containment
+    )
+    sources = [a.source for a in articles]
+    family = families(len(docs), full.pairs[loose])
+    masks = template_words(docs, lines, template_keys(lines, family, sources, config))
+
+    # Round 2: the same on content (template lines removed).
+    usable = [_usable_shingles(m, config.shingle_size, h.size) for m, h in zip(masks, hashes,
+                                                                                 strict=True)]
+    content_sets = [np.unique(h[u]) for h, u in zip(hashes, usable, strict=True)]
+    content_keys = [_content_key(d, m) for d, m in zip(docs, masks, strict=True)]
+    candidates = np.unique(np.concatenate([candidates, _lsh(content_sets, config)]), axis=0)
+    content = overlaps(candidates, content_sets)
+    relations = [_relation(content, k, content_keys, config) for k in range(len(candidates))]
+    strong = np.array([r is not None for r in relations], dtype=bool)
+    family = families(len(docs), content.pairs[strong])
+    stock = stock_shingles(content_sets, family, config)
+    sides = [
+        Side(text=t, doc=d, hashes=h, usable=u, rare=u & ~np.isin(h, stock))
+        for t, d, h, u in zip(texts, docs, hashes, usable, strict=True)
+    ]
+
+    evidence = _passages(sides, content, relations, config, step)
+    reuse_strong = [k for k, (_, s) in evidence.items() if s >= STRONG_REUSE]
+    final_family = families(
+        len(docs), np.concatenate([content.pairs[strong], content.pairs[reuse_strong]])
+    )
+    templates = template_keys(lines, final_family, sources, config)
+    line_items = describe_lines(articles, docs, lines, final_family, templates)
+    headings = _heading_pairs(articles, line_items)
+    pairs = _assemble(articles, content, relations, evidence, headings, content_sets, config)
+    links = [p for p in pairs if p.strength >= config.link_min_strength]
+    stock_items = describe_stock(articles, docs, hashes, stock, family, config)
+    return ScanResult(
+        config=config,
+        articles=tuple(articles),
+        words=tuple(d.words for d in docs),
+        pairs=tuple(links),
+        boilerplate=tuple(line_items + stock_items),
+        clusters=tuple(cluster(articles, links, config)),
+        skipped=tuple(skipped),
+        warnings=tuple(warnings),
+        template_words=tuple(int(m.sum()) for m in masks),
+    )
+
+
+def _lsh(sets: list[np.ndarray], config: Config) -> np.ndarray:
+    signatures = signature_matrix(sets, config.num_perm, config.seed)
+    active = np.array([s.size > 0 for s in sets], dtype=bool)
+    return lsh_pairs(signatures, *config.lsh_bands, active)
+
+
+def _candidates(sets: list[np.ndarray], config: Config) -> np.ndarray:
+    """LSH pairs plus pairs sharing enough moderately rare shingles."""
+    min_shared = max(1, config.min_passage_words - config.shingle_size + 1)
+    by_postings = posting_pairs(sets, config.max_postings, min_shared)
+    return np.unique(np.concatenate([_lsh(sets, config), by_postings]), axis=0)
+
+
+def _usable_shingles(template: np.ndarray, n: int, count: int) -> np.ndarray:
+    """Shingles (by start position) that touch no template word."""
+    if count == 0:
+        return np.zeros(0, dtype=bool)
+    width = min(n, template.size)
+    cumulative = np.r_[0, np.cumsum(template)]
+    return (cumulative[width : width + count] - cumulative[:count]) == 0
+
+
+def _content_key(doc: Doc, template: np.ndarray) -> int:
+    """Hash of the words outside template lines: equal keys mean duplicate content."""
+    return xxhash.xxh3_64_intdigest(doc.hashes[~template].tobytes())
+
+
+def _relation(content: Overlaps, k: int, keys: list[int], config: Config) -> str | None:
+    """The whole-document relation of candidate ``k`` on content, if any."""
+    i, j = content.pairs[k]
+    if content.shared[k] == 0:
+        return None
+    if keys[i] == keys[j]:
+        return "duplicate"
+    if content.jaccard[k] >= config.near_duplicate:
+        return "near-duplicate"
+    if max(content.a_in_b[k], content.b_in_a[k]) >= config.contains:
+        return "contains"
+    return None
+
+
+def _passages(
+    sides: list[Side], content: Overlaps, relations: list[str | None], config: Config,
+    step: Progress,
+) -> dict[int, tuple[list[Passage], float]]:
+    """Evidence passages and their strength for each candidate that has any."""
+    min_shared = max(1, config.min_passage_words - config.shingle_size + 1)
+    todo = [k for k in range(len(relations))
+            if relations[k] is not None or content.shared[k] >= min_shared]
+    found: dict[int, tuple[list[Passage], float]] = {}
+    for k in step(todo, "passages", len(todo)):
+        i, j = content.pairs[k]
+        passages = find_passages(sides[i], sides[j], config)
+        if passages:
+            rare = sum(p.rare_shingles for p in passages)
+            found[k] = (passages, 1.0 - math.exp(-rare / PASSAGE_SCALE))
+    return found
+
+
+def _heading_pairs(
+    articles: Sequence[Article], items: list[Boilerplate]
+) -> dict[tuple[str, str], list[str]]:
+    """Distinctive shared headings, keyed by the (sorted) pair of documents sharing them."""
+    shared: dict[tuple[str, str], list[str]] = {}
+    for item in items:
+        if item.kind != "heading" or len(item.docs) > MAX_HEADING_CARRIERS:
+            continue
+        for x, a in enumerate(item.docs):
+            for b in item.docs[x + 1 :]:
+                shared.setdefault((min(a, b), max(a, b)), []).append(item.text)
+    return shared
+
+
+def _assemble(
+    articles: Sequence[Article], content: Overlaps, relations: list[str | None],
+    evidence: dict[int, tuple[list[Passage], float]],
+    headings: dict[tuple[str, str], list[str]], sets: list[np.ndarray], config: Config,
+) -> list[Pair]:
+    """One Pair per candidate with any evidence, in id order."""
+    index = {a.id: i for i, a in enumerate(articles)}
+    rows: dict[tuple[str, str], int] = {}
+    for k, (i, j) in enumerate(content.pairs.tolist()):
+        a, b = articles[i].id, articles[j].id
+        rows[(min(a, b), max(a, b))] = k
+    missing = [key for key in headings if key not in rows]
+    extra = overlaps(np.array([[index[a], index[b]] for a, b in missing], dtype=np.int64)
+                     .reshape(-1, 2), sets)
+    pairs = []
+    for key in sorted(set(rows) | set(headings)):
+        a, b = key
+        if key in rows:
+            k = rows[key]
+            table, row, relation = content, k, relations[k]
+            passages, passage_strength = evidence.get(k, ([], 0.0))
+        else:
+            table, row, relation = extra, missing.index(key), None
+            passages, passage_strength = [], 0.0
+        shared_headings = headings.get(key, [])
+        if relation is None and not passages and not shared_headings:
+            continue
+        swap = articles[int(table.pairs[row][0])].id != a
+        a_in_b = float(table.b_in_a[row] if swap else table.a_in_b[row])
+        b_in_a = float(table.a_in_b[row] if swap else table.b_in_a[row])
+        jaccard = float(table.jaccard[row])
+        strength = _strength(relation, jaccard, max(a_in_b, b_in_a), passage_strength,
+                             len(shared_headings))
+        if swap:
+            passages = [replace(p, a=p.b, b=p.a) for p in passages]
+        pairs.append(Pair(
+            a=a, b=b, relation=relation or "reuse", jaccard=round(jaccard, 4),
+            containment=(round(a_in_b, 4), round(b_in_a, 4)),
+            passages=tuple(passages),
+            headings=tuple(shared_headings), strength=round(strength, 4),
+        ))
+    return pairs
+
+
+def _strength(
+    relation: str | None, jaccard: float, containment: float, passages: float, headings: int
+) -> float:
+    """Combine independent pieces of evidence (noisy-or) into one strength in [0, 1]."""
+    whole = {
+        "duplicate": 1.0,
+        "near-duplicate": 0.9 + 0.1 * jaccard,
+        "contains": 0.85 + 0.1 * containment,
+    }.get(relation or "", 0.0)
+    missing = (1.0 - whole) * (1.0 - passages) * (1.0 - HEADING_STRENGTH) ** headings
+    return 1.0 - missing
+

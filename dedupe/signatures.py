@@ -1,0 +1,83 @@
+"""MinHash signatures computed on arrays, identical to datasketch's ``MinHash``.
+
+datasketch (scheme ``affine32``, the 2.x default) maps each 32-bit hash ``h`` to
+``fmix32(h) * a + b mod 2**32`` for ``num_perm`` odd multipliers ``a`` drawn from
+``RandomState(seed)``, and keeps the minimum per permutation. We take the same
+permutations from datasketch and apply them to whole blocks of shingles at once;
+``to_minhash`` wraps a row as a datasketch ``LeanMinHash`` for its LSH and storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash
+
+from dedupe.lsh import run_starts
+
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+_EMPTY = np.uint32(0xFFFFFFFF)
+_BLOCK = 4096  # shingles per block: block x num_perm uint32 stays in cache
+
+
+@lru_cache(maxsize=8)
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine permutation parameters ``(a, b)`` for ``num_perm`` and ``seed``."""
+    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
+
+
+def hash32(shingle_hashes: np.ndarray) -> np.ndarray:
+    """The 32-bit value MinHash sees for each 64-bit shingle hash (its low half)."""
+    return (shingle_hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def signature_matrix(sets: Sequence[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
+    """MinHash signatures of many shingle sets.
+
+    Args:
+        sets: one uint64 shingle-hash array per document (duplicates allowed).
+        num_perm: permutations per signature.
+        seed: permutation seed.
+
+    Returns:
+        ``(len(sets), num_perm)`` uint32 matrix; row ``i`` equals
+        ``MinHash(num_perm, seed, hashfunc=int)`` updated with ``hash32(sets[i])``.
+        An empty set gives the all-``0xFFFFFFFF`` row, as datasketch does.
+    """
+    a, b = permutations(num_perm, seed)
+    out = np.full((len(sets), num_perm), _EMPTY, dtype=np.uint32)
+    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+    nonempty = np.flatnonzero(sizes)
+    if nonempty.size == 0:
+        return out
+    values = _fmix32(hash32(np.concatenate([sets[i] for i in nonempty.tolist()])))
+    owner = np.repeat(nonempty, sizes[nonempty])
+    for lo in range(0, values.size, _BLOCK):
+        block = values[lo : lo + _BLOCK]
+        rows = owner[lo : lo + _BLOCK]
+        with np.errstate(over="ignore"):
+            permuted = block[:, None] * a + b
+        bounds = run_starts(rows)
+        mins = np.minimum.reduceat(permuted, bounds, axis=0)
+        targets = rows[bounds]
+        out[targets] = np.minimum(out[targets], mins)
+    return out
+
+
+def to_minhash(row: np.ndarray, seed: int) -> LeanMinHash:
+    """Wrap one signature row as a datasketch ``LeanMinHash``."""
+    minhash = MinHash(num_perm=row.size, seed=seed, hashvalues=row, scheme="affine32")
+    return LeanMinHash(minhash)
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    s1, m1, s2, m2 = _FMIX32
+    with np.errstate(over="ignore"):
+        values = values ^ (values >> s1)
+        values = values * m1
+        values = values ^ (values >> s2)
+        values = values * m2
+        return values ^ (values >> s1)

@@ -1,0 +1,323 @@
+"""End-to-end behaviour of the scan: the seed articles and planted Reuters corpora."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from conftest import as_articles
+from dedupe import Article, Config, ScanResult, scan
+from dedupe.report import to_json
+from planted import PlantedCorpus
+
+S000, S001, S002, S003, S004 = (
+    "000_32ad8dfe81a1ea15", "001_382b16e59b0dd4e1", "002_b8b2f3d8c3b04cd3",
+    "003_fc2a1f6496cdb120", "004_6ce2e043c53978d1",
+)
+
+
+def texts(result: ScanResult) -> dict[str, str]:
+    return {a.id: a.text for a in result.articles}
+
+
+def cluster_of(result: ScanResult, doc: str) -> tuple[str, ...] | None:
+    return next((c.members for c in result.clusters if doc in c.members), None)
+
+
+# --- the seed corpus ----------------------------------------------------------------
+
+
+def test_seed_heading_reused_by_000_and_001(seed_result: ScanResult) -> None:
+    headings = [b for b in seed_result.boilerplate if b.kind == "heading"]
+    chronology = [b for b in headings
+                  if b.text == "Chronology of Terror: Unpacking the Moscow Attack"]
+    assert len(chronology) == 1
+    assert chronology[0].docs == (S000, S001)
+    pair = next(p for p in seed_result.pairs if (p.a, p.b) == (S000, S001))
+    assert "Chronology of Terror: Unpacking the Moscow Attack" in pair.headings
+
+
+def test_seed_advertisment_is_template_of_002_003_004(seed_result: ScanResult) -> None:
+    ads = [b for b in seed_result.boilerplate if b.text == "Advertisment"]
+    assert len(ads) == 1
+    assert ads[0].kind == "template"
+    assert ads[0].docs == (S002, S003, S004)
+
+
+def test_seed_passage_between_003_and_004_slices_in_both(seed_result: ScanResult) -> None:
+    pair = next(p for p in seed_result.pairs if (p.a, p.b) == (S003, S004))
+    assert pair.relation == "reuse"
+    text = texts(seed_result)
+    wanted = "layer of complexity to the already tense Russia-Ukraine relations"
+    passage = next(x for x in pair.passages if wanted in x.text)
+    assert wanted in text[S003][passage.a[0] : passage.a[1]]
+    assert wanted in text[S004][passage.b[0] : passage.b[1]]
+    assert text[S003][passage.a[0] : passage.a[1]] == passage.text
+
+
+def test_seed_stock_phrase_listed_and_never_evidence(seed_result: ScanResult) -> None:
+    stock = [b for b in seed_result.boilerplate if b.kind == "stock-phrase"]
+    assert any("stark reminder of the" in b.text for b in stock)
+    stock_texts = [b.text.lower() for b in stock]
+    for pair in seed_result.pairs:
+        for passage in pair.passages:
+            assert passage.rare_shingles >= 1
+            assert passage.text.lower() not in stock_texts
+    # "serves as a stark reminder of the persistent threat posed by" is 11 words that
+    # 002 and 004 share, all of it stock: the two must not be linked on it.
+    assert not any({p.a, p.b} == {S002, S004} for p in seed_result.pairs)
+
+
+def test_seed_000_and_001_cluster_with_dated_origin(seed_result: ScanResult) -> None:
+    members = cluster_of(seed_result, S000)
+    assert members is not None and S001 in members
+    chosen = next(c for c in seed_result.clusters if S000 in c.members)
+    assert chosen.origin == S001  # 000 is undated: it never wins by date
+    assert chosen.origin_rule != "earliest-date"
+    assert all(link.evidence for link in chosen.links)
+
+
+def test_seed_every_link_carries_evidence(seed_result: ScanResult) -> None:
+    for pair in seed_result.pairs:
+        assert pair.passages or pair.headings or pair.relation != "reuse"
+        assert pair.strength >= Config().link_min_strength
+
+
+def test_seed_report_is_deterministic(seed_result: ScanResult) -> None:
+    again = scan(seed_result.articles)
+    assert to_json(again) == to_json(seed_result)
+
+
+# --- planted corpora: known origins --------------------------------------------------
+
+
+def words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def members(corpus: PlantedCorpus, kind: str) -> list[str]:
+    return corpus.of_kind(kind)
+
+
+def family_of(corpus: PlantedCorpus, doc: str) -> list[str]:
+    return corpus.members(corpus.family[doc])
+
+
+def test_planted_clusters_match_truth(planted: tuple[PlantedCorpus, ScanResult]) -> None:
+    corpus, result = planted
+    label = {m: c.id for c in result.clusters for m in c.members}
+    ids = [a["id"] for a in corpus.articles]
+    predicted = [label.get(i, i) for i in ids]
+    assert adjusted_rand_score([corpus.family[i] for i in ids], predicted) == 1.0
+
+
+@pytest.mark.parametrize("kind,relations", [
+    ("verbatim", {"duplicate"}),
+    ("trimmed", {"contains"}),
+    ("light-edit", {"near-duplicate", "contains"}),
+    ("embedded", {"reuse"}),
+])
+def test_planted_copy_is_linked_to_its_origin(
+    planted: tuple[PlantedCorpus, ScanResult], kind: str, relations: set[str]
+) -> None:
+    corpus, result = planted
+    for doc in members(corpus, kind):
+        origin = corpus.origin[corpus.family[doc]]
+        pair = next(p for p in result.pairs if {p.a, p.b} == {doc, origin})
+        assert pair.relation in relations, pair.evidence
+
+
+def test_planted_embedded_passage_has_offsets_in_both(
+    planted: tuple[PlantedCorpus, ScanResult],
+) -> None:
+    corpus, result = planted
+    text = texts(result)
+    for doc, sentences in corpus.embedded.items():
+        origin = corpus.origin[corpus.family[doc]]
+        pair = next(p for p in result.pairs if {p.a, p.b} == {doc, origin})
+        passage = max(pair.passages, key=lambda x: x.rare_shingles)
+        a_text = text[pair.a][passage.a[0] : passage.a[1]]
+        b_text = text[pair.b][passage.b[0] : passage.b[1]]
+        assert a_text == passage.text
+        assert " ".join(a_text.split()) == " ".join(b_text.split())
+        # The passage covers the embedded sentences, give or take trailing punctuation.
+        assert sentences.rstrip(".") in a_text or a_text in sentences
+
+
+@pytest.mark.parametrize("kind", ["unrelated-template", "unrelated-stock", "unrelated"])
+def test_planted_unrelated_articles_stay_apart(
+    planted: tuple[PlantedCorpus, ScanResult], kind: str
+) -> None:
+    corpus, result = planted
+    for doc in members(corpus, kind):
+        assert cluster_of(result, doc) is None
+        assert not [p for p in result.pairs if doc in (p.a, p.b)]
+
+
+def test_planted_origins_are_right(planted: tuple[PlantedCorpus, ScanResult]) -> None:
+    corpus, result = planted
+    assert result.clusters
+    for found in result.clusters:
+        assert found.origin == corpus.origin[corpus.family[found.origin]]
+        if found.origin_rule == "earliest-date":
+            dates = [corpus.article(m)["date"] for m in found.members]
+            assert None not in dates
+
+
+def test_planted_family_b_origin_is_undated_and_chosen_by_containment(
+    planted: tuple[PlantedCorpus, ScanResult],
+) -> None:
+    corpus, result = planted
+    origin = corpus.origin["family-B"]
+    assert corpus.article(origin)["date"] is None
+    found = next(c for c in result.clusters if origin in c.members)
+    assert (found.origin, found.origin_rule) == (origin, "containment")
+
+
+def test_planted_template_lines_are_found(planted: tuple[PlantedCorpus, ScanResult]) -> None:
+    corpus, result = planted
+    # Lines compare as the detector compares them: by their words, case-folded, so
+    # "- Advertisement -" and "ADVERTISEMENT" are one template line.
+    template = {words(b.text) for b in result.boilerplate if b.kind == "template"}
+    for site, lines in corpus.template_lines.items():
+        carriers = [a for a in corpus.articles if a["source"] == site]
+        if len({corpus.family[a["id"]] for a in carriers}) < 2:
+            continue  # one family on the site: its template is indistinguishable
+        expected = [words(x) for x in lines]
+        found = [x for x in expected if x in template]
+        assert len(found) / len(expected) >= 0.9, (site, set(expected) - template)
+
+
+def test_planted_stock_sentences_are_stock(planted: tuple[PlantedCorpus, ScanResult]) -> None:
+    corpus, result = planted
+    stock = " | ".join(b.text for b in result.boilerplate if b.kind == "stock-phrase")
+    for sentence in corpus.stock_sentences:
+        words = sentence.rstrip(".").split()
+        assert " ".join(words[:5]) in stock
+
+
+def test_planted_input_order_does_not_change_clusters(
+    planted: tuple[PlantedCorpus, ScanResult],
+) -> None:
+    corpus, result = planted
+    reordered = scan(list(reversed(as_articles(corpus))))
+    assert sorted(c.members for c in reordered.clusters) == sorted(
+        c.members for c in result.clusters)
+    assert {c.origin for c in reordered.clusters} == {c.origin for c in result.clusters}
+
+
+# --- small constructed cases -----------------------------------------------------------
+
+FILLER = (
+    "the harbour authority reported record grain shipments while farmers in the north "
+    "waited for rain and bankers debated the outlook for interest rates next quarter"
+).split()
+
+
+def prose(seed: int, words: int) -> str:
+    """Deterministic varied text built from a shuffled vocabulary."""
+    import random
+
+    rng = random.Random(seed)
+    vocabulary = [f"{w}{rng.randrange(1000)}" for w in FILLER * 8]
+    return " ".join(rng.choice(vocabulary) for _ in range(words)) + "."
+
+
+def test_ten_word_passage_in_long_articles_is_found() -> None:
+    shared = "the minister quietly signed a secret pipeline deal with Norway"
+    a = prose(1, 300) + " " + shared + " " + prose(2, 300)
+    b = prose(3, 250) + " " + shared + " " + prose(4, 350)
+    result = scan([Article("a", a), Article("b", b)])
+    (pair,) = result.pairs
+    (passage,) = pair.passages
+    assert a[passage.a[0] : passage.a[1]] == shared
+    assert b[passage.b[0] : passage.b[1]] == shared
+
+
+def test_changed_word_does_not_break_a_passage() -> None:
+    words = prose(5, 40).rstrip(".").split()
+    edited = list(words)
+    edited[20] = "CHANGED"
+    a = prose(6, 200) + " " + " ".join(words) + " " + prose(7, 200)
+    b = prose(8, 200) + " " + " ".join(edited) + " " + prose(9, 200)
+    result = scan([Article("a", a), Article("b", b)])
+    (pair,) = result.pairs
+    assert len(pair.passages) == 1
+    passage = pair.passages[0]
+    assert a[passage.a[0] : passage.a[1]] == " ".join(words)
+    assert b[passage.b[0] : passage.b[1]] == " ".join(edited)
+
+
+def test_one_weak_link_does_not_merge_two_groups() -> None:
+    story_a, story_b = prose(10, 200), prose(11, 200)
+    bridge = "an unusually specific sentence about copper tariffs in Chile quoted twice"
+    docs = [
+        Article("a1", story_a), Article("a2", story_a + " " + prose(12, 20)),
+        Article("a3", story_a + " " + bridge),
+        Article("b1", story_b), Article("b2", story_b + " " + prose(13, 20)),
+        Article("b3", story_b + " " + bridge),
+    ]
+    result = scan(docs)
+    assert any({p.a, p.b} == {"a3", "b3"} for p in result.pairs)
+    assert sorted(c.members for c in result.clusters) == [("a1", "a2", "a3"), ("b1", "b2", "b3")]
+
+
+def test_lone_document_joins_the_cluster_of_its_strongest_link() -> None:
+    origin = prose(20, 300)
+    sentences = origin.split(" ")
+    copies = [Article(f"c{k}", " ".join(sentences[40 * k : 40 * k + 30]) + " "
+                      + prose(30 + k, 150)) for k in range(4)]
+    result = scan([Article("origin", origin), *copies])
+    (found,) = result.clusters
+    assert set(found.members) == {"origin", "c0", "c1", "c2", "c3"}
+
+
+def test_stock_phrases_alone_never_link() -> None:
+    cliche = "the move comes amid growing uncertainty over the outlook for the economy"
+    docs = [Article(f"d{k}", prose(40 + k, 150) + " " + cliche + " " + prose(50 + k, 150))
+            for k in range(4)]
+    result = scan(docs)
+    assert not result.pairs
+    assert any(b.kind == "stock-phrase" for b in result.boilerplate)
+
+
+@pytest.mark.parametrize("dates,expected,rule", [
+    (["2024-03-02", "2024-03-01", "2024-03-03"], "n1", "earliest-date"),
+    ([None, "2024-03-01", "2024-03-03"], "n1", "earliest-dated"),
+    ([None, None, None], "n0", "most-covering"),
+])
+def test_origin_rules(dates: list[str | None], expected: str, rule: str) -> None:
+    story = prose(60, 300)
+    docs = [Article(f"n{k}", story + " " + prose(70 + k, 15), date=d)
+            for k, d in enumerate(dates)]
+    (found,) = scan(docs).clusters
+    assert (found.origin, found.origin_rule) == (expected, rule)
+
+
+def test_undated_full_text_beats_dated_excerpts_by_containment() -> None:
+    story = prose(80, 400)
+    words = story.split(" ")
+    docs = [Article("full", story),
+            Article("x1", " ".join(words[:150]), date="2024-01-02"),
+            Article("x2", " ".join(words[100:260]), date="2024-01-01")]
+    (found,) = scan(docs).clusters
+    assert (found.origin, found.origin_rule) == ("full", "containment")
+
+
+def test_empty_and_tiny_inputs() -> None:
+    assert scan([]).pairs == ()
+    result = scan([Article("a", "Hello world."), Article("b", "Hello world."),
+                   Article("c", "...")])
+    assert [(p.a, p.b, p.relation) for p in result.pairs] == [("a", "b", "duplicate")]
+
+
+def test_pairs_are_sorted_and_unique(planted: tuple[PlantedCorpus, ScanResult]) -> None:
+    _, result = planted
+    keys = [(p.a, p.b) for p in result.pairs]
+    assert keys == sorted(set(keys))
+    assert all(a < b for a, b in keys)
+    for pair, other in itertools.combinations(result.pairs, 2):
+        assert (pair.a, pair.b) != (other.a, other.b)
