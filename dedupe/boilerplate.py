@@ -212,22 +212,23 @@ def describe_stock(
     articles: Sequence[Article], docs: Sequence[Doc], shingle_hashes: Sequence[np.ndarray],
     stock: np.ndarray, family: np.ndarray, config: Config,
 ) -> list[Boilerplate]:
-    """Stock phrases: runs of consecutive stock shingles, with the documents carrying them."""
-    carriers: dict[int, set[int]] = {}
+    """Stock phrases, most widespread first.
+
+    Consecutive stock shingles carried by the same documents read as one phrase
+    ("serves as a stark reminder of the"), so they are listed once, with the text
+    of the first document that carries them.
+    """
+    carriers: dict[int, tuple[int, ...]] = {}
     for d, hashes in enumerate(shingle_hashes):
         for h in np.unique(hashes[np.isin(hashes, stock)]).tolist():
-            carriers.setdefault(h, set()).add(d)
+            carriers[h] = (*carriers.get(h, ()), d)
     phrases: dict[str, set[int]] = {}
-    n = config.shingle_size
-    for h, docset in sorted(carriers.items(), key=lambda kv: (min(kv[1]), kv[0])):
-        d = min(docset)
-        positions = np.flatnonzero(shingle_hashes[d] == h)
-        if positions.size == 0:
-            continue
-        p = int(positions[0])
-        end_word = min(p + n, docs[d].words) - 1
-        text = articles[d].text[docs[d].starts[p] : docs[d].ends[end_word]]
-        phrases.setdefault(" ".join(text.split()), set()).update(docset)
+    for d, hashes in enumerate(shingle_hashes):
+        owned = [carriers.get(h, (-1,))[0] == d for h in hashes.tolist()]
+        for first, last in _runs(hashes, owned, carriers):
+            end_word = min(last + config.shingle_size, docs[d].words) - 1
+            text = articles[d].text[docs[d].starts[first] : docs[d].ends[end_word]]
+            phrases.setdefault(" ".join(text.split()), set()).update(carriers[int(hashes[first])])
     items = [
         Boilerplate(text=t, kind="stock-phrase",
                     docs=tuple(articles[i].id for i in sorted(ds)),
@@ -237,6 +238,22 @@ def describe_stock(
     ]
     items.sort(key=lambda b: (-b.families, -len(b.docs), b.text))
     return items[:MAX_LISTED]
+
+
+def _runs(
+    hashes: np.ndarray, owned: list[bool], carriers: dict[int, tuple[int, ...]]
+) -> list[tuple[int, int]]:
+    """Runs ``(first, last)`` of consecutive owned stock shingles with equal carriers."""
+    runs: list[tuple[int, int]] = []
+    for p, is_owned in enumerate(owned):
+        if not is_owned:
+            continue
+        if runs and runs[-1][1] == p - 1 and (
+                carriers[int(hashes[p])] == carriers[int(hashes[runs[-1][0]])]):
+            runs[-1] = (runs[-1][0], p)
+        else:
+            runs.append((p, p))
+    return runs
 
 
 def _sources(articles: Sequence[Article], carriers: Sequence[int]) -> tuple[str, ...]:

@@ -6,12 +6,12 @@ import itertools
 import re
 
 import pytest
+from conftest import as_articles
+from planted import PlantedCorpus
 from sklearn.metrics import adjusted_rand_score
 
-from conftest import as_articles
 from dedupe import Article, Config, ScanResult, scan
 from dedupe.report import to_json
-from planted import PlantedCorpus
 
 S000, S001, S002, S003, S004 = (
     "000_32ad8dfe81a1ea15", "001_382b16e59b0dd4e1", "002_b8b2f3d8c3b04cd3",
@@ -211,10 +211,11 @@ def test_planted_input_order_does_not_change_clusters(
 
 # --- small constructed cases -----------------------------------------------------------
 
-FILLER = (
-    "the harbour authority reported record grain shipments while farmers in the north "
-    "waited for rain and bankers debated the outlook for interest rates next quarter"
-).split()
+FILLER = [
+    "the", "harbour", "authority", "reported", "record", "grain", "shipments", "while",
+    "farmers", "in", "the", "north", "waited", "for", "rain", "and", "bankers", "debated",
+    "the", "outlook", "for", "interest", "rates", "next", "quarter",
+]
 
 
 def prose(seed: int, words: int) -> str:

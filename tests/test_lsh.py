@@ -1,0 +1,67 @@
+"""Numpy banding finds exactly the candidates datasketch's MinHashLSH finds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from datasketch import MinHashLSH
+
+from dedupe.lsh import FULL_GROUP, group_pairs, lsh_pairs, run_starts
+from dedupe.signatures import signature_matrix, to_minhash
+
+
+def near_duplicate_sets(seed: int, families: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    sets = []
+    for _ in range(families):
+        base = rng.integers(0, 2**63, size=300, dtype=np.uint64)
+        keep = int(rng.integers(60, 300))
+        fresh = rng.integers(0, 2**63, size=300 - keep, dtype=np.uint64)
+        sets += [base, np.concatenate([base[:keep], fresh])]
+    return sets
+
+
+@pytest.mark.parametrize("bands,rows", [(25, 5), (32, 4), (16, 8)])
+def test_lsh_pairs_equal_datasketch_minhashlsh(bands: int, rows: int) -> None:
+    sets = near_duplicate_sets(bands, 40)
+    signatures = signature_matrix(sets, 128, 1)
+    ours = {tuple(p) for p in lsh_pairs(signatures, bands, rows, np.ones(len(sets), bool)).tolist()}
+    index = MinHashLSH(num_perm=128, params=(bands, rows))
+    for i, row in enumerate(signatures):
+        index.insert(i, to_minhash(row, 1))
+    theirs = {
+        (min(i, j), max(i, j))
+        for i, row in enumerate(signatures)
+        for j in index.query(to_minhash(row, 1))
+        if j != i
+    }
+    assert ours == theirs
+    assert ours  # the near-duplicate families do collide
+
+
+def test_inactive_documents_are_never_candidates() -> None:
+    signatures = signature_matrix(near_duplicate_sets(1, 3), 128, 1)
+    active = np.array([True, False, True, True, True, True])
+    pairs = lsh_pairs(signatures, 25, 5, active)
+    assert 1 not in pairs
+
+
+def test_large_groups_stay_connected_without_all_pairs() -> None:
+    size = FULL_GROUP * 3
+    pairs = group_pairs(np.zeros(size, dtype=np.uint64), np.arange(size))
+    assert len(pairs) < size * (size - 1) // 2 // 10
+    linked = {int(x) for x in pairs.ravel()}
+    assert linked == set(range(size))
+    pairs, counts = group_pairs(np.array([1, 1, 2, 2], dtype=np.uint64), np.array([0, 1, 0, 1]),
+                                counts=True)
+    assert pairs.tolist() == [[0, 1]] and counts.tolist() == [2]
+
+
+@pytest.mark.parametrize("columns,expected", [
+    ([[]], []),
+    ([[5]], [0]),
+    ([[1, 1, 2, 2, 2, 3]], [0, 2, 5]),
+    ([[1, 1, 1], [0, 1, 1]], [0, 1]),
+])
+def test_run_starts(columns: list[list[int]], expected: list[int]) -> None:
+    assert run_starts(*(np.array(c, dtype=np.int64) for c in columns)).tolist() == expected
