@@ -57,7 +57,10 @@ def cluster(articles: Sequence[Article], links: Sequence[Pair], config: Config) 
         for label in np.unique(sub):
             labels[in_comp[sub == label]] = next_label
             next_label += 1
-    by_pair = {(p.a, p.b): p for p in links}
+    inner_links: dict[int, list[Pair]] = {}
+    for p, i, j in zip(links, ia.tolist(), ib.tolist(), strict=True):
+        if labels[i] == labels[j]:
+            inner_links.setdefault(int(labels[i]), []).append(p)
     clusters = []
     for label in np.unique(labels[labels >= 0]):
         members: list[int] = sorted(np.flatnonzero(labels == label).tolist(),
@@ -65,7 +68,7 @@ def cluster(articles: Sequence[Article], links: Sequence[Pair], config: Config) 
         if len(members) < 2:
             continue
         ids = [articles[i].id for i in members]
-        inner = [by_pair[(a, b)] for a in ids for b in ids if (a, b) in by_pair]
+        inner = sorted(inner_links.get(int(label), []), key=lambda p: (p.a, p.b))
         origin, rule, confidence = choose_origin([articles[i] for i in members], inner, config)
         clusters.append((ids, origin, rule, confidence, inner))
     clusters.sort(key=lambda c: (-len(c[0]), c[0][0]))

@@ -239,6 +239,7 @@ def _assemble(
         a, b = articles[i].id, articles[j].id
         rows[(min(a, b), max(a, b))] = k
     missing = [key for key in headings if key not in rows]
+    extra_row = {key: k for k, key in enumerate(missing)}
     extra = overlaps(np.array([[index[a], index[b]] for a, b in missing], dtype=np.int64)
                      .reshape(-1, 2), sets)
     pairs = []
@@ -249,7 +250,7 @@ def _assemble(
             table, row, relation = content, k, relations[k]
             passages, passage_strength = evidence.get(k, ([], 0.0))
         else:
-            table, row, relation = extra, missing.index(key), None
+            table, row, relation = extra, extra_row[key], None
             passages, passage_strength = [], 0.0
         shared_headings = headings.get(key, [])
         if relation is None and not passages and not shared_headings:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from planted import PlantedCorpus, make_planted_corpus
 
 from dedupe import Article, ScanResult, read_inputs, scan
-from planted import PlantedCorpus, make_planted_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
