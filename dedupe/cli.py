@@ -37,7 +37,12 @@ def config_options(command: F) -> F:
 @click.version_option(__version__, prog_name="dedupe")
 def cli() -> None:
     """Find duplicates, syndicated copies, reused passages and template boilerplate
-    in article corpora, and cluster articles by likely common origin."""
+    in article corpora, and cluster articles by likely common origin.
+
+    Example:
+
+        dedupe scan seeds/
+    """
 
 
 @cli.command()
