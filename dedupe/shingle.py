@@ -7,12 +7,16 @@ shingle covering all of it, so short texts still compare.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd; golden-ratio constant
-_MIX1 = np.uint64(0xFF51AFD7ED558CCD)
-_MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
-_SHIFT = np.uint64(33)
+#: MurmurHash3 finaliser constants (shift, multiply, shift, multiply, shift).
+FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(33),
+          np.uint64(0xC4CEB9FE1A85EC53), np.uint64(33))
+FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35),
+          np.uint32(16))
 
 
 def shingles(word_hashes: np.ndarray, n: int) -> np.ndarray:
@@ -39,14 +43,15 @@ def shingles(word_hashes: np.ndarray, n: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         for k in range(width):
             acc = acc * _MULTIPLIER + word_hashes[k : k + length]
-    return _fmix64(acc)
+    return fmix(acc, FMIX64)
 
 
-def _fmix64(values: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finaliser: spreads every input bit over the output."""
+def fmix(values: np.ndarray, constants: tuple[np.unsignedinteger[Any], ...]) -> np.ndarray:
+    """MurmurHash3's finaliser: spreads every input bit over the output (wrapping)."""
+    shift1, mult1, shift2, mult2, shift3 = constants
     with np.errstate(over="ignore"):
-        values = values ^ (values >> _SHIFT)
-        values = values * _MIX1
-        values = values ^ (values >> _SHIFT)
-        values = values * _MIX2
-        return values ^ (values >> _SHIFT)
+        values = values ^ (values >> shift1)
+        values = values * mult1
+        values = values ^ (values >> shift2)
+        values = values * mult2
+        return values ^ (values >> shift3)

@@ -16,8 +16,8 @@ import numpy as np
 from datasketch import LeanMinHash, MinHash
 
 from dedupe.lsh import run_starts
+from dedupe.shingle import FMIX32, fmix
 
-_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 _EMPTY = np.uint32(0xFFFFFFFF)
 _BLOCK = 4096  # shingles per block: block x num_perm uint32 stays in cache
 
@@ -53,7 +53,7 @@ def signature_matrix(sets: Sequence[np.ndarray], num_perm: int, seed: int) -> np
     nonempty = np.flatnonzero(sizes)
     if nonempty.size == 0:
         return out
-    values = _fmix32(hash32(np.concatenate([sets[i] for i in nonempty.tolist()])))
+    values = fmix(hash32(np.concatenate([sets[i] for i in nonempty.tolist()])), FMIX32)
     owner = np.repeat(nonempty, sizes[nonempty])
     for lo in range(0, values.size, _BLOCK):
         block = values[lo : lo + _BLOCK]
@@ -72,12 +72,3 @@ def to_minhash(row: np.ndarray, seed: int) -> LeanMinHash:
     minhash = MinHash(num_perm=row.size, seed=seed, hashvalues=row, scheme="affine32")
     return LeanMinHash(minhash)
 
-
-def _fmix32(values: np.ndarray) -> np.ndarray:
-    s1, m1, s2, m2 = _FMIX32
-    with np.errstate(over="ignore"):
-        values = values ^ (values >> s1)
-        values = values * m1
-        values = values ^ (values >> s2)
-        values = values * m2
-        return values ^ (values >> s1)
