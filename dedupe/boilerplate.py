@@ -218,14 +218,18 @@ def describe_stock(
     ("serves as a stark reminder of the"), so they are listed once, with the text
     of the first document that carries them.
     """
-    carriers: dict[int, tuple[int, ...]] = {}
-    for d, hashes in enumerate(shingle_hashes):
-        for h in np.unique(hashes[np.isin(hashes, stock)]).tolist():
-            carriers[h] = (*carriers.get(h, ()), d)
+    masks = [np.isin(hashes, stock) for hashes in shingle_hashes]
+    lists: dict[int, list[int]] = {}
+    for d, (hashes, mask) in enumerate(zip(shingle_hashes, masks, strict=True)):
+        for h in np.unique(hashes[mask]).tolist():
+            lists.setdefault(h, []).append(d)
+    carriers = {h: tuple(ds) for h, ds in lists.items()}
     phrases: dict[str, set[int]] = {}
-    for d, hashes in enumerate(shingle_hashes):
-        owned = [carriers.get(h, (-1,))[0] == d for h in hashes.tolist()]
-        for first, last in _runs(hashes, owned, carriers):
+    for d, (hashes, mask) in enumerate(zip(shingle_hashes, masks, strict=True)):
+        # Only stock positions are walked, and only in the first document carrying them.
+        owned = [(p, h) for p, h in zip(np.flatnonzero(mask).tolist(), hashes[mask].tolist(),
+                                        strict=True) if carriers[h][0] == d]
+        for first, last in _runs(owned, carriers):
             end_word = min(last + config.shingle_size, docs[d].words) - 1
             text = articles[d].text[docs[d].starts[first] : docs[d].ends[end_word]]
             phrases.setdefault(" ".join(text.split()), set()).update(carriers[int(hashes[first])])
@@ -241,18 +245,17 @@ def describe_stock(
 
 
 def _runs(
-    hashes: np.ndarray, owned: list[bool], carriers: dict[int, tuple[int, ...]]
+    owned: list[tuple[int, int]], carriers: dict[int, tuple[int, ...]]
 ) -> list[tuple[int, int]]:
-    """Runs ``(first, last)`` of consecutive owned stock shingles with equal carriers."""
+    """Runs ``(first, last)`` of consecutive ``(position, hash)`` with equal carriers."""
     runs: list[tuple[int, int]] = []
-    for p, is_owned in enumerate(owned):
-        if not is_owned:
-            continue
-        if runs and runs[-1][1] == p - 1 and (
-                carriers[int(hashes[p])] == carriers[int(hashes[runs[-1][0]])]):
+    run_hash = 0
+    for p, h in owned:
+        if runs and runs[-1][1] == p - 1 and carriers[h] == carriers[run_hash]:
             runs[-1] = (runs[-1][0], p)
         else:
             runs.append((p, p))
+            run_hash = h
     return runs
 
 
