@@ -26,10 +26,8 @@ shuffled; ``kind`` says what each article is.
 
 from __future__ import annotations
 
-import itertools
 import json
 import random
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -37,7 +35,26 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-SAMPLE_PATH = Path(__file__).resolve().parent / "data" / "reuters_sample.jsonl"
+from benchmarks.generate import SAMPLE_PATH, SiteTemplate
+from benchmarks.textops import (
+    Story,
+    is_light_editable,
+    light_edit,
+    load_stories,
+    sentence_pairs,
+    split_sentences,
+)
+
+__all__ = [
+    "KINDS",
+    "SAMPLE_PATH",
+    "SITE_TEMPLATES",
+    "STOCK_SENTENCES",
+    "PlantedCorpus",
+    "load_sample",
+    "make_planted_corpus",
+    "split_sentences",
+]
 
 WIRE_SOURCE = "reuters.example"
 STOCK_SOURCES = ("eveningledger-d.example", "valleytimes-e.example")
@@ -53,44 +70,6 @@ KINDS = (
     "unrelated-stock",
     "unrelated",
 )
-
-
-@dataclass(frozen=True)
-class SiteTemplate:
-    """The boilerplate one site wraps around every story it publishes."""
-
-    site: str
-    masthead: str
-    ad_marker: str
-    share: str
-    footer: str
-    disclaimer: str
-    related: tuple[str, str, str]
-
-    @property
-    def lines(self) -> list[str]:
-        """Every template line, each of which appears in every article of the site."""
-        return [
-            self.masthead,
-            self.ad_marker,
-            self.share,
-            self.footer,
-            self.disclaimer,
-            *self.related,
-        ]
-
-    def wrap(self, paragraphs: list[str], rng: random.Random) -> str:
-        """Masthead on top, 1-2 ad markers between paragraphs, the rest at the bottom."""
-        gaps = list(range(1, len(paragraphs)))
-        n_ads = min(rng.choice((1, 2)), len(gaps))
-        ad_after = set(rng.sample(gaps, n_ads))
-        lines = [self.masthead]
-        for i, paragraph in enumerate(paragraphs):
-            if i in ad_after:
-                lines.append(self.ad_marker)
-            lines.append(paragraph)
-        lines += [self.share, self.footer, *self.related, self.disclaimer]
-        return "\n".join(lines)
 
 
 SITE_TEMPLATES: tuple[SiteTemplate, ...] = (
@@ -160,54 +139,6 @@ STOCK_SENTENCES: tuple[str, ...] = (
     "The decision underlines the pressure facing decision-makers on both sides.",
 )
 
-# Short sentences the light edit adds (never occur in Reuters text or in templates).
-ADDED_SENTENCES: tuple[str, ...] = (
-    "A spokesperson confirmed the account on Monday.",
-    "Further details are expected later this week.",
-    "The report was first published overnight.",
-)
-
-# Word swaps for the light edit: common newswire words and a plausible substitute.
-WORD_SWAPS: dict[str, str] = {
-    "said": "stated",
-    "company": "firm",
-    "mln": "million",
-    "dlrs": "dollars",
-    "pct": "percent",
-    "also": "additionally",
-    "expected": "anticipated",
-    "about": "roughly",
-    "officials": "authorities",
-    "government": "administration",
-    "increase": "rise",
-    "would": "could",
-}
-
-_WORD_RE = re.compile(r"[A-Za-z]+")
-# A sentence boundary we trust: a lowercase letter or a digit, a full stop, a
-# space and a capital letter (so "U.S. Money" never splits), unless the word
-# before the stop is a known abbreviation ("Sen. Smith", "Corp. Chairman").
-_BOUNDARY_RE = re.compile(r"(?<=[a-z0-9][.?!])\s+(?=[A-Z\"])")
-_ABBREVIATIONS = frozenset(
-    {
-        "Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Sens", "Rep", "Reps", "Gov", "Gen",
-        "Lt", "Col", "Capt", "St", "Messrs", "Co", "Corp", "Inc", "Ltd", "Bros", "Jr",
-        "Sr", "No", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept",
-        "Oct", "Nov", "Dec",
-    }
-)
-
-
-@dataclass(frozen=True)
-class Story:
-    """One Reuters story from the sample."""
-
-    id: str
-    title: str
-    date: str
-    paragraphs: tuple[str, ...]
-
-
 @dataclass
 class PlantedCorpus:
     """Articles plus the truth about them.
@@ -255,87 +186,11 @@ class PlantedCorpus:
 @cache
 def load_sample(path: Path = SAMPLE_PATH) -> tuple[Story, ...]:
     """The Reuters sample, in file order."""
-    stories: list[Story] = []
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            stories.append(
-                Story(row["id"], row["title"], row["date"], tuple(row["text"].split("\n")))
-            )
-    return tuple(stories)
-
-
-def split_sentences(paragraph: str) -> list[str]:
-    """Split at trusted boundaries only (under-splitting is harmless here)."""
-    sentences: list[str] = []
-    for piece in _BOUNDARY_RE.split(paragraph):
-        if sentences and sentences[-1].split()[-1].rstrip(".") in _ABBREVIATIONS:
-            sentences[-1] = f"{sentences[-1]} {piece}"
-        else:
-            sentences.append(piece)
-    return sentences
-
-
-def _sentence_pairs(story: Story) -> list[str]:
-    """Two consecutive sentences of one paragraph, 20-40 words together."""
-    pairs: list[str] = []
-    for paragraph in story.paragraphs:
-        sentences = split_sentences(paragraph)
-        for first, second in itertools.pairwise(sentences):
-            passage = f"{first} {second}"
-            if 20 <= len(passage.split()) <= 40 and passage in paragraph:
-                pairs.append(passage)
-    return pairs
-
-
-def _droppable_sentences(story: Story) -> list[tuple[int, int]]:
-    """(paragraph, sentence) positions of sentences that can be dropped."""
-    positions: list[tuple[int, int]] = []
-    for p, paragraph in enumerate(story.paragraphs):
-        sentences = split_sentences(paragraph)
-        if len(sentences) >= 2:
-            positions += [(p, s) for s, x in enumerate(sentences) if len(x.split()) <= 40]
-    return positions
-
-
-def _swappable_words(paragraphs: list[str]) -> list[tuple[int, re.Match[str]]]:
-    return [
-        (p, m)
-        for p, paragraph in enumerate(paragraphs)
-        for m in _WORD_RE.finditer(paragraph)
-        if m.group().lower() in WORD_SWAPS
-    ]
-
-
-def light_edit(story: Story, rng: random.Random) -> list[str]:
-    """Drop one sentence, add one short sentence, swap 3-4 words."""
-    paragraphs = list(story.paragraphs)
-    p, s = rng.choice(_droppable_sentences(story))
-    sentences = split_sentences(paragraphs[p])
-    del sentences[s]
-    paragraphs[p] = " ".join(sentences)
-
-    swaps = rng.sample(_swappable_words(paragraphs), rng.choice((3, 4)))
-    # Apply right to left so earlier offsets stay valid.
-    for p, match in sorted(swaps, key=lambda pm: (pm[0], pm[1].start()), reverse=True):
-        word = match.group()
-        new = WORD_SWAPS[word.lower()]
-        if word[0].isupper():
-            new = new.capitalize()
-        paragraphs[p] = paragraphs[p][: match.start()] + new + paragraphs[p][match.end() :]
-
-    q = rng.randrange(len(paragraphs))
-    paragraphs[q] = f"{paragraphs[q]} {rng.choice(ADDED_SENTENCES)}"
-    return paragraphs
+    return tuple(load_stories(path))
 
 
 def _more_paragraphs_than(n: int) -> Callable[[Story], bool]:
     return lambda story: len(story.paragraphs) > n
-
-
-def _is_light_editable(story: Story) -> bool:
-    paragraphs = list(story.paragraphs)
-    return bool(_droppable_sentences(story)) and len(_swappable_words(paragraphs)) >= 6
 
 
 class _Builder:
@@ -407,8 +262,8 @@ def make_planted_corpus(seed: int = 0) -> PlantedCorpus:
         raise ValueError("sample has no suitable story left")
 
     # Stories with requirements first, so that the others cannot use them up.
-    story_b = take(lambda s: len(s.paragraphs) >= 3 and _is_light_editable(s))
-    story_c = take(lambda s: bool(_sentence_pairs(s)))
+    story_b = take(lambda s: len(s.paragraphs) >= 3 and is_light_editable(s))
+    story_c = take(lambda s: bool(sentence_pairs(s)))
     story_c_host = take(lambda s: len(s.paragraphs) >= 3)
     story_a = take()
 
@@ -421,7 +276,7 @@ def make_planted_corpus(seed: int = 0) -> PlantedCorpus:
     text_a = "\n".join(story_a.paragraphs)
     b.add("family-A", "origin", text_a, story_a.title, WIRE_SOURCE, day, [story_a])
     for offset, site in enumerate(rng.sample(sites, 2), start=1):
-        wrapped = templates[site].wrap(list(story_a.paragraphs), rng)
+        wrapped = templates[site].wrap(list(story_a.paragraphs), rng).text
         b.add(
             "family-A", "verbatim", wrapped, story_a.title, site,
             day + timedelta(days=offset), [story_a],
@@ -437,12 +292,12 @@ def make_planted_corpus(seed: int = 0) -> PlantedCorpus:
     trim_site, edit_site = rng.sample(sites, 2)
     b.add(
         "family-B", "trimmed",
-        templates[trim_site].wrap(list(story_b.paragraphs[:2]), rng),
+        templates[trim_site].wrap(list(story_b.paragraphs[:2]), rng).text,
         story_b.title, trim_site, day + timedelta(days=1), [story_b],
     )
     b.add(
         "family-B", "light-edit",
-        templates[edit_site].wrap(light_edit(story_b, rng), rng),
+        templates[edit_site].wrap(light_edit(story_b, rng), rng).text,
         story_b.title, edit_site, day + timedelta(days=2), [story_b],
     )
 
@@ -451,12 +306,12 @@ def make_planted_corpus(seed: int = 0) -> PlantedCorpus:
     day = b.day0()
     text_c = "\n".join(story_c.paragraphs)
     b.add("family-C", "origin", text_c, story_c.title, WIRE_SOURCE, day, [story_c])
-    passage = rng.choice(_sentence_pairs(story_c))
+    passage = rng.choice(sentence_pairs(story_c))
     host = list(story_c_host.paragraphs)
     host.insert(len(host) // 2, passage)
     host_site = rng.choice(sites)
     embedder = b.add(
-        "family-C", "embedded", templates[host_site].wrap(host, rng),
+        "family-C", "embedded", templates[host_site].wrap(host, rng).text,
         story_c_host.title, host_site, day + timedelta(days=3), [story_c_host, story_c],
     )
     b.embedded[embedder] = passage
@@ -467,7 +322,7 @@ def make_planted_corpus(seed: int = 0) -> PlantedCorpus:
             story = take()
             b.add(
                 None, "unrelated-template",
-                templates[site].wrap(list(story.paragraphs), rng),
+                templates[site].wrap(list(story.paragraphs), rng).text,
                 story.title, site, b.day0(), [story],
             )
 

@@ -1,0 +1,1 @@
+"""Benchmarks for dedupe: the labelled Reuters benchmark generator and its helpers."""
