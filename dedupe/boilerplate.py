@@ -156,6 +156,17 @@ def template_words(docs: Sequence[Doc], lines: Lines, templates: np.ndarray) -> 
     return masks
 
 
+def template_spans(
+    docs: Sequence[Doc], lines: Lines, templates: np.ndarray
+) -> list[tuple[tuple[int, int], ...]]:
+    """Per document, the character spans of its template lines, in text order."""
+    spans: list[list[tuple[int, int]]] = [[] for _ in docs]
+    for r in np.flatnonzero(np.isin(lines.key, templates)):
+        start, end = docs[lines.doc[r]].line_chars[lines.line[r]]
+        spans[lines.doc[r]].append((int(start), int(end)))
+    return [tuple(sorted(s)) for s in spans]
+
+
 def stock_threshold(n_families: int, config: Config) -> int:
     """Families a shingle must appear in to be a stock phrase."""
     return max(config.stock_min_families, int(np.ceil(config.stock_min_fraction * n_families)))

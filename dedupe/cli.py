@@ -1,4 +1,4 @@
-"""Command line: ``dedupe scan INPUT... [-o DIR]``.
+"""Command line: ``dedupe scan INPUT... [-o DIR]``, ``dedupe eval INPUT... --truth FILE``.
 
 Each command is its docstring and a few calls into the library. Library errors
 become one ``Error: ...`` line and exit 1; usage mistakes exit 2; no traceback.
@@ -6,6 +6,7 @@ become one ``Error: ...`` line and exit 1; usage mistakes exit 2; no traceback.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -16,7 +17,8 @@ from tqdm import tqdm
 
 from dedupe import __version__
 from dedupe.config import Config
-from dedupe.read import InputError, read_inputs
+from dedupe.evaluate import counts_table, evaluate, read_truth, table
+from dedupe.read import Corpus, InputError, read_inputs
 from dedupe.report import summary, write_json
 from dedupe.scan import scan as run_scan
 
@@ -64,18 +66,8 @@ def scan(inputs: tuple[str, ...], output: Path, strict: bool, quiet: bool,
 
         dedupe scan feed.jsonl archive/ -o out/ --near-duplicate 0.8
     """
-    try:
-        config = Config(**settings)
-    except ValueError as error:
-        raise click.UsageError(str(error)) from error
-    try:
-        corpus = read_inputs(inputs, strict=strict)
-    except InputError as error:
-        raise click.ClickException(f"{error} (remove --strict to skip it and go on)") from error
-    for skip in corpus.skipped:
-        click.echo(f"skipped {skip.where}: {skip.reason}", err=True)
-    for warning in corpus.warnings:
-        click.echo(f"warning {warning.where}: {warning.reason}", err=True)
+    config = _config(settings)
+    corpus = _read(inputs, strict)
     show = not quiet and sys.stderr.isatty()
     result = run_scan(corpus.articles, config, skipped=corpus.skipped,
                       warnings=corpus.warnings, progress=_bar if show else None)
@@ -85,6 +77,99 @@ def scan(inputs: tuple[str, ...], output: Path, strict: bool, quiet: bool,
         click.echo(f"\nwrote {path}")
         if corpus.skipped:
             click.echo(f"{len(corpus.skipped)} input(s) skipped: listed above and in report.json")
+
+
+#: Metrics ``dedupe eval --fail-under`` accepts, and how to read each from Scores.
+GATED = {
+    "ari": lambda s: s.ari, "precision": lambda s: s.precision, "recall": lambda s: s.recall,
+    "f1": lambda s: s.f1, "origin": lambda s: s.origin_accuracy,
+    "template": lambda s: s.template_recall,
+    "unrelated-kept": lambda s: 1.0 - s.unrelated_merged_share,
+}
+
+
+@cli.command("eval")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--truth", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="truth JSONL: one {id, group, origin, kind, template_lines} per article")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="also write the scores as JSON to this file")
+@click.option("--fail-under", "floors", multiple=True, metavar="METRIC=VALUE",
+              help="exit 1 if METRIC (" + ", ".join(GATED) + ") is below VALUE; repeatable")
+@click.option("--strict", is_flag=True, help="stop with an error at the first skipped input")
+@config_options
+def evaluate_command(inputs: tuple[str, ...], truth: Path, json_path: Path | None,
+                     floors: tuple[str, ...], strict: bool, **settings: Any) -> None:
+    """Scan a labelled corpus and score the clusters, origins and template lines
+    against TRUTH (format: docs/quality.md).
+
+    Example:
+
+        dedupe eval corpus.jsonl --truth truth.jsonl
+
+        dedupe eval corpus.jsonl --truth truth.jsonl --fail-under ari=0.95
+    """
+    gates = [_floor(text) for text in floors]
+    config = _config(settings)
+    try:
+        rows = read_truth(truth)
+    except InputError as error:
+        raise click.ClickException(str(error)) from error
+    corpus = _read(inputs, strict)
+    scanned = {a.id for a in corpus.articles}
+    unknown = sorted(set(rows) - scanned)
+    if unknown:
+        click.echo(f"warning: {len(unknown)} truth row(s) name no scanned article "
+                   f"(first: {unknown[0]!r}); left out of the scores", err=True)
+    unlabelled = sorted(scanned - set(rows))
+    if unlabelled:
+        click.echo(f"warning: {len(unlabelled)} article(s) have no truth row "
+                   f"(first: {unlabelled[0]!r}); left out of the scores", err=True)
+    result = run_scan(corpus.articles, config, skipped=corpus.skipped, warnings=corpus.warnings,
+                      progress=_bar if sys.stderr.isatty() else None)
+    scores = evaluate(result, {i: r for i, r in rows.items() if i in scanned})
+    click.echo(counts_table(scores))
+    click.echo()
+    click.echo(table({"dedupe": scores}))
+    if json_path is not None:
+        json_path.write_text(json.dumps(scores.as_dict(), indent=1, sort_keys=True) + "\n",
+                             encoding="utf-8")
+    failed = [f"{name} {value:.4f} < {floor}" for name, floor in gates
+              if (value := GATED[name](scores)) is not None and value < floor]
+    if failed:
+        raise click.ClickException("below the floor: " + "; ".join(failed))
+
+
+def _floor(text: str) -> tuple[str, float]:
+    name, _, value = text.partition("=")
+    if name not in GATED:
+        raise click.BadParameter(f"unknown metric {name!r}; use one of {', '.join(GATED)}",
+                                 param_hint="--fail-under")
+    try:
+        return name, float(value)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not METRIC=NUMBER, e.g. ari=0.95",
+                                 param_hint="--fail-under") from None
+
+
+def _config(settings: dict[str, Any]) -> Config:
+    try:
+        return Config(**settings)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+
+
+def _read(inputs: tuple[str, ...], strict: bool) -> Corpus:
+    """Read the inputs, printing every skip and warning; strict mode stops at the first."""
+    try:
+        corpus = read_inputs(inputs, strict=strict)
+    except InputError as error:
+        raise click.ClickException(f"{error} (remove --strict to skip it and go on)") from error
+    for skip in corpus.skipped:
+        click.echo(f"skipped {skip.where}: {skip.reason}", err=True)
+    for warning in corpus.warnings:
+        click.echo(f"warning {warning.where}: {warning.reason}", err=True)
+    return corpus
 
 
 def _bar(items: Iterable[Any], label: str, total: int) -> Iterable[Any]:

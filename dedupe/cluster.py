@@ -27,6 +27,10 @@ _STRONG = {"duplicate", "near-duplicate", "contains"}
 #: How far the most-covering member must lead the next (in summed containment, i.e.
 #: shares of other members' texts) to be named origin when dates cannot decide.
 CONTAINMENT_LEAD = 0.05
+#: A source's record counts once it is seen in this many clusters whose dates decide...
+MIN_RECORD = 3
+#: ...and names an undated leader origin when the source was first in this share of them.
+MIN_FIRST_SHARE = 0.75
 
 
 def cluster(articles: Sequence[Article], links: Sequence[Pair], config: Config) -> list[Cluster]:
@@ -61,16 +65,19 @@ def cluster(articles: Sequence[Article], links: Sequence[Pair], config: Config) 
     for p, i, j in zip(links, ia.tolist(), ib.tolist(), strict=True):
         if labels[i] == labels[j]:
             inner_links.setdefault(int(labels[i]), []).append(p)
-    clusters = []
+    groups: list[tuple[list[Article], list[Pair]]] = []
     for label in np.unique(labels[labels >= 0]):
         members: list[int] = sorted(np.flatnonzero(labels == label).tolist(),
                                     key=lambda i: articles[i].id)
         if len(members) < 2:
             continue
-        ids = [articles[i].id for i in members]
         inner = sorted(inner_links.get(int(label), []), key=lambda p: (p.a, p.b))
-        origin, rule, confidence = choose_origin([articles[i] for i in members], inner, config)
-        clusters.append((ids, origin, rule, confidence, inner))
+        groups.append(([articles[i] for i in members], inner))
+    record = source_record([m for m, _ in groups])
+    clusters = []
+    for group, inner in groups:
+        origin, rule, confidence = choose_origin(group, inner, config, record)
+        clusters.append(([m.id for m in group], origin, rule, confidence, inner))
     clusters.sort(key=lambda c: (-len(c[0]), c[0][0]))
     return [
         Cluster(id=k, members=tuple(ids), origin=origin, origin_rule=rule,
@@ -125,8 +132,33 @@ def _attach_singletons(
     return labels
 
 
+def source_record(groups: Sequence[Sequence[Article]]) -> dict[str, float]:
+    """How often each source published first, over the clusters whose dates decide.
+
+    Counted over clusters whose members are all dated with one earliest member: a
+    source's record is the share of the clusters it appears in where it was first.
+    Sources seen in fewer than ``MIN_RECORD`` such clusters get no record.
+    """
+    appear: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for members in groups:
+        stamps = [m.timestamp for m in members]
+        if any(t is None for t in stamps):
+            continue
+        earliest = min(stamps)  # type: ignore[type-var]
+        winners = [m for m, t in zip(members, stamps, strict=True) if t == earliest]
+        if len(winners) != 1:
+            continue
+        for source in {m.source for m in members if m.source}:
+            appear[source] = appear.get(source, 0) + 1
+        if winners[0].source:
+            first[winners[0].source] = first.get(winners[0].source, 0) + 1
+    return {s: first.get(s, 0) / n for s, n in sorted(appear.items()) if n >= MIN_RECORD}
+
+
 def choose_origin(
-    members: Sequence[Article], links: Sequence[Pair], config: Config
+    members: Sequence[Article], links: Sequence[Pair], config: Config,
+    record: dict[str, float] | None = None,
 ) -> tuple[str, str, float]:
     """The likely origin of a cluster, the rule that chose it, and a confidence in [0, 1].
 
@@ -135,9 +167,14 @@ def choose_origin(
          member covering most of the others).
       2. ``containment``: some members are undated; the member whose text covers most
          of the others' (by containment) wins when it clearly leads.
-      3. ``earliest-dated``: otherwise the earliest dated member; an undated member
-         never wins by date.
-      4. ``most-covering``: no dates at all and no clear containment leader.
+      Otherwise the choice is among the *leaders*: members within ``CONTAINMENT_LEAD``
+      of the best coverage (copies with the same text tie here; a trimmed copy or an
+      excerpt never leads the text it was cut from).
+      3. ``source-record``: a leader is undated, and one leader's source has a clear
+         record of publishing first elsewhere in the corpus (``source_record``).
+      4. ``earliest-dated``: the earliest dated leader; an undated member never wins
+         by date.
+      5. ``most-covering``: no leader is dated and no record decides.
     """
     coverage = _coverage(members, links)
     dated = [m for m in members if m.timestamp is not None]
@@ -153,10 +190,29 @@ def choose_origin(
     lead = coverage[ranked[0].id] - coverage[ranked[1].id]
     if lead >= CONTAINMENT_LEAD:
         return ranked[0].id, "containment", min(0.9, 0.5 + lead)
-    if dated:
-        share = len(dated) / len(members)
-        return min(dated, key=by_date).id, "earliest-dated", round(0.3 + 0.4 * share, 3)
+    leaders = [m for m in ranked if coverage[m.id] >= coverage[ranked[0].id] - CONTAINMENT_LEAD]
+    dated_leaders = [m for m in leaders if m.timestamp is not None]
+    if len(dated_leaders) < len(leaders) and record:
+        best = _best_record(leaders, record)
+        if best is not None:
+            return best[0].id, "source-record", round(0.3 + 0.4 * best[1], 3)
+    if dated_leaders:
+        share = len(dated_leaders) / len(leaders)
+        return min(dated_leaders, key=by_date).id, "earliest-dated", round(0.3 + 0.4 * share, 3)
     return ranked[0].id, "most-covering", 0.3
+
+
+def _best_record(
+    leaders: Sequence[Article], record: dict[str, float]
+) -> tuple[Article, float] | None:
+    """The leader whose source clearly publishes first most often, if one does."""
+    rates = sorted(((record.get(m.source or "", 0.0), m.id, m) for m in leaders),
+                   key=lambda r: (-r[0], r[1]))
+    best_rate, _, best = rates[0]
+    runner_up = rates[1][0] if len(rates) > 1 else 0.0
+    if best_rate >= MIN_FIRST_SHARE and best_rate > runner_up:
+        return best, best_rate
+    return None
 
 
 def _coverage(members: Sequence[Article], links: Sequence[Pair]) -> dict[str, float]:

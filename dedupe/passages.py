@@ -32,6 +32,26 @@ class Side:
     rare: np.ndarray  # bool: usable and not a stock phrase
 
 
+def rare_shingles(usable: np.ndarray, stock: np.ndarray, n: int) -> np.ndarray:
+    """Shingles that weigh as evidence: usable, not stock, and not made of stock words.
+
+    A shingle that spans the seam between two stock phrases ("... the outcome. It
+    remains to ...") is rare as a shingle, but every word of it is stock text: two
+    articles sharing two cliches in a row share no content. So a rare shingle needs
+    at least one word that no stock shingle covers.
+    """
+    count = stock.size
+    if count == 0:
+        return usable.copy()
+    covered = np.zeros(count + n, dtype=np.int64)
+    np.add.at(covered, np.flatnonzero(stock), 1)
+    np.add.at(covered, np.flatnonzero(stock) + n, -1)
+    free = np.cumsum(covered)[: count + n - 1] == 0  # per word: no stock shingle covers it
+    total = np.r_[0, np.cumsum(free)]
+    has_free = (total[n : n + count] - total[:count]) > 0
+    return usable & ~stock & has_free
+
+
 def find_passages(a: Side, b: Side, config: Config) -> list[Passage]:
     """Passages shared by ``a`` and ``b`` that weigh enough to be evidence.
 

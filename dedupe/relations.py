@@ -84,6 +84,30 @@ def families(n_docs: int, pairs: np.ndarray) -> np.ndarray:
     return labels.astype(np.int64)
 
 
+def loose_families(n_docs: int, full: Overlaps, jaccard: float, containment: float) -> np.ndarray:
+    """Round-1 families on full text: similar documents, and unambiguous containment.
+
+    Two documents with Jaccard >= ``jaccard`` are one family. A document that lies
+    ``containment`` or more inside another joins it too, unless it lies that far
+    inside documents of two or more different (Jaccard) families: a short article
+    that is mostly its site's template lies inside every article of the site, and
+    linking it would make the whole site one family, so that its template would
+    count once and never be found. A trimmed copy lies inside the copies of one story.
+    """
+    similar = full.jaccard >= jaccard
+    base = families(n_docs, full.pairs[similar])
+    inside = ~similar & (np.maximum(full.a_in_b, full.b_in_a) >= containment)
+    pairs = full.pairs[inside]
+    a_smaller = full.a_in_b[inside] >= full.b_in_a[inside]
+    small = np.where(a_smaller, pairs[:, 0], pairs[:, 1])
+    big = np.where(a_smaller, pairs[:, 1], pairs[:, 0])
+    # Distinct target families per contained document.
+    distinct = np.unique(np.stack([small, base[big]], axis=1), axis=0)
+    docs, targets = np.unique(distinct[:, 0], return_counts=True)
+    keep = np.isin(small, docs[targets == 1])
+    return families(n_docs, np.concatenate([full.pairs[similar], pairs[keep]]))
+
+
 def family_counts(keys: np.ndarray, docs: np.ndarray, family: np.ndarray) -> dict[int, int]:
     """For each distinct key, how many different families carry it."""
     fam = family[docs]

@@ -26,10 +26,12 @@ def to_json(result: ScanResult) -> dict[str, Any]:
                    "lsh_bands": list(result.config.lsh_bands)},
         "documents": [
             {"id": a.id, "date": a.date, "source": a.source, "title": a.title, "url": a.url,
-             "words": words, "template_words": template}
-            for a, words, template in zip(result.articles, result.words,
-                                          result.template_words or [0] * len(result.words),
-                                          strict=True)
+             "words": words, "template_words": template,
+             "template_lines": [list(span) for span in spans]}
+            for a, words, template, spans in zip(
+                result.articles, result.words,
+                result.template_words or [0] * len(result.words),
+                result.template_lines or [()] * len(result.words), strict=True)
         ],
         "pairs": [_pair(p) for p in result.pairs],
         "boilerplate": [

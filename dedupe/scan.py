@@ -20,30 +20,28 @@ import numpy as np
 import xxhash
 
 from dedupe.boilerplate import (
+    Lines,
     collect_lines,
     describe_lines,
     describe_stock,
     stock_shingles,
     template_keys,
+    template_spans,
     template_words,
 )
 from dedupe.cluster import cluster
 from dedupe.config import Config
 from dedupe.lsh import lsh_pairs
 from dedupe.normalise import Doc, analyse
-from dedupe.passages import Side, find_passages
+from dedupe.passages import Side, find_passages, rare_shingles
 from dedupe.records import Article, Boilerplate, Cluster, Pair, Passage, Skip
-from dedupe.relations import Overlaps, families, overlaps, posting_pairs
+from dedupe.relations import Overlaps, families, loose_families, overlaps, posting_pairs
 from dedupe.shingle import shingles
 from dedupe.signatures import signature_matrix
 
 #: ``(items, label, total) -> items``: wraps a loop, e.g. in a progress bar.
 Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
 
-#: Rare shingles at which passage evidence reaches strength 1 - 1/e (about 0.63).
-PASSAGE_SCALE = 8.0
-#: Strength of one shared distinctive heading.
-HEADING_STRENGTH = 0.5
 #: Reuse at least this strong joins families before headings are judged.
 STRONG_REUSE = 0.8
 #: Carriers of one heading paired with each other at most (a wider heading is template).
@@ -63,6 +61,8 @@ class ScanResult:
     skipped: tuple[Skip, ...] = ()
     warnings: tuple[Skip, ...] = ()
     template_words: tuple[int, ...] = field(default=())  # per document
+    #: per document, (start, end) character spans of the lines masked as template
+    template_lines: tuple[tuple[tuple[int, int], ...], ...] = field(default=())
 
 
 def _quiet(items: Iterable[Any], _label: str, _total: int) -> Iterable[Any]:
@@ -107,40 +107,32 @@ def scan(
     full_sets = [np.unique(h) for h in hashes]
     candidates = _candidates(full_sets, config)
     full = overlaps(candidates, full_sets)
-    loose = (full.jaccard >= config.family_jaccard) | (
-        np.maximum(full.a_in_b, full.b_in_a) >= config.family_containment
-    )
     sources = [a.source for a in articles]
-    family = families(len(docs), full.pairs[loose])
-    masks = template_words(docs, lines, template_keys(lines, family, sources, config))
+    family = loose_families(len(docs), full, config.family_jaccard, config.family_containment)
+    masked_keys = template_keys(lines, family, sources, config)
 
-    # Round 2: the same on content (template lines removed).
-    usable = [_usable_shingles(m, config.shingle_size, h.size) for m, h in zip(masks, hashes,
-                                                                                 strict=True)]
-    content_sets = [np.unique(h[u]) for h, u in zip(hashes, usable, strict=True)]
-    content_keys = [_content_key(d, m) for d, m in zip(docs, masks, strict=True)]
-    candidates = np.unique(np.concatenate([candidates, _lsh(content_sets, config)]), axis=0)
-    content = overlaps(candidates, content_sets)
-    relations = [_relation(content, k, content_keys, config) for k in range(len(candidates))]
-    strong = np.array([r is not None for r in relations], dtype=bool)
-    family = families(len(docs), content.pairs[strong])
-    stock = stock_shingles(content_sets, family, config)
-    sides = [
-        Side(text=t, doc=d, hashes=h, usable=u, rare=u & ~np.isin(h, stock))
-        for t, d, h, u in zip(texts, docs, hashes, usable, strict=True)
-    ]
-
-    evidence = _passages(sides, content, relations, config, step)
-    reuse_strong = [k for k, (_, s) in evidence.items() if s >= STRONG_REUSE]
-    final_family = families(
-        len(docs), np.concatenate([content.pairs[strong], content.pairs[reuse_strong]])
-    )
+    # Round 2: the same on content (template lines removed). Content relations and
+    # strong reuse give truer families than round 1's full-text ones (a trimmed copy
+    # that is mostly its site's template, a rewrite); a line that turns out to be
+    # carried by fewer families is no template after all, and content is compared
+    # once more without it. Two passes suffice: the second only unmasks lines.
+    compared = _compare(texts, docs, hashes, masked_keys, lines, candidates, None, config, step)
+    final_family = compared.family_with_reuse()
+    rechecked = template_keys(lines, final_family, sources, config)
+    rechecked = np.intersect1d(rechecked, masked_keys)
+    if rechecked.size < masked_keys.size:
+        masked_keys = rechecked
+        compared = _compare(texts, docs, hashes, masked_keys, lines, compared.content.pairs,
+                            final_family, config, step)
+        final_family = compared.family_with_reuse()
+    content, relations, evidence = compared.content, compared.relations, compared.evidence
+    content_sets, masks, stock = compared.sets, compared.masks, compared.stock
     templates = template_keys(lines, final_family, sources, config)
     line_items = describe_lines(articles, docs, lines, final_family, templates)
     headings = _heading_pairs(articles, line_items)
     pairs = _assemble(articles, content, relations, evidence, headings, content_sets, config)
     links = [p for p in pairs if p.strength >= config.link_min_strength]
-    stock_items = describe_stock(articles, docs, hashes, stock, family, config)
+    stock_items = describe_stock(articles, docs, hashes, stock, compared.family, config)
     return ScanResult(
         config=config,
         articles=tuple(articles),
@@ -151,7 +143,66 @@ def scan(
         skipped=tuple(skipped),
         warnings=tuple(warnings),
         template_words=tuple(int(m.sum()) for m in masks),
+        template_lines=tuple(template_spans(docs, lines, masked_keys)),
     )
+
+
+@dataclass(frozen=True, eq=False)
+class _Comparison:
+    """One pass over content: relations, stock phrases and passages for a template mask."""
+
+    masks: list[np.ndarray]
+    sets: list[np.ndarray]
+    content: Overlaps
+    relations: list[str | None]
+    family: np.ndarray  # families by whole-document relations (what stock is counted over)
+    stock: np.ndarray
+    evidence: dict[int, tuple[list[Passage], float]]
+
+    def family_with_reuse(self) -> np.ndarray:
+        """Families by whole-document relations and strong passage reuse."""
+        strong = [k for k, r in enumerate(self.relations) if r is not None]
+        reuse = [k for k, (_, s) in self.evidence.items() if s >= STRONG_REUSE]
+        return families(len(self.sets), self.content.pairs[strong + reuse])
+
+
+def _compare(
+    texts: Sequence[str], docs: Sequence[Doc], hashes: Sequence[np.ndarray],
+    template: np.ndarray, lines: Lines, candidates: np.ndarray, known: np.ndarray | None,
+    config: Config, step: Progress,
+) -> _Comparison:
+    """Compare the candidates on content, with the lines keyed ``template`` masked.
+
+    ``known`` are families from an earlier pass, joined with this pass's relations
+    when counting how widespread a shingle is.
+    """
+    masks = template_words(docs, lines, template)
+    usable = [_usable_shingles(m, config.shingle_size, h.size)
+              for m, h in zip(masks, hashes, strict=True)]
+    sets = [np.unique(h[u]) for h, u in zip(hashes, usable, strict=True)]
+    keys = [_content_key(d, m) for d, m in zip(docs, masks, strict=True)]
+    candidates = np.unique(np.concatenate([candidates, _lsh(sets, config)]), axis=0)
+    content = overlaps(candidates, sets)
+    relations = [_relation(content, k, keys, config) for k in range(len(candidates))]
+    edges = content.pairs[[r is not None for r in relations]]
+    if known is not None:
+        edges = np.concatenate([edges, _family_edges(known)])
+    family = families(len(docs), edges)
+    stock = stock_shingles(sets, family, config)
+    sides = [
+        Side(text=t, doc=d, hashes=h, usable=u,
+             rare=rare_shingles(u, np.isin(h, stock), config.shingle_size))
+        for t, d, h, u in zip(texts, docs, hashes, usable, strict=True)
+    ]
+    evidence = _passages(sides, content, relations, config, step)
+    return _Comparison(masks, sets, content, relations, family, stock, evidence)
+
+
+def _family_edges(family: np.ndarray) -> np.ndarray:
+    """Edges joining each document to the first document of its family."""
+    labels, head = np.unique(family, return_index=True)
+    docs = np.arange(family.size, dtype=np.int64)
+    return np.stack([docs, head[np.searchsorted(labels, family)]], axis=1)
 
 
 def _lsh(sets: list[np.ndarray], config: Config) -> np.ndarray:
@@ -209,7 +260,7 @@ def _passages(
         passages = find_passages(sides[i], sides[j], config)
         if passages:
             rare = sum(p.rare_shingles for p in passages)
-            found[k] = (passages, 1.0 - math.exp(-rare / PASSAGE_SCALE))
+            found[k] = (passages, 1.0 - math.exp(-rare / config.passage_scale))
     return found
 
 
@@ -260,7 +311,7 @@ def _assemble(
         b_in_a = float(table.a_in_b[row] if swap else table.b_in_a[row])
         jaccard = float(table.jaccard[row])
         strength = _strength(relation, jaccard, max(a_in_b, b_in_a), passage_strength,
-                             len(shared_headings))
+                             len(shared_headings), config.heading_strength)
         if swap:
             passages = [replace(p, a=p.b, b=p.a) for p in passages]
         pairs.append(Pair(
@@ -273,7 +324,8 @@ def _assemble(
 
 
 def _strength(
-    relation: str | None, jaccard: float, containment: float, passages: float, headings: int
+    relation: str | None, jaccard: float, containment: float, passages: float, headings: int,
+    heading_strength: float,
 ) -> float:
     """Combine independent pieces of evidence (noisy-or) into one strength in [0, 1]."""
     whole = {
@@ -281,6 +333,6 @@ def _strength(
         "near-duplicate": 0.9 + 0.1 * jaccard,
         "contains": 0.85 + 0.1 * containment,
     }.get(relation or "", 0.0)
-    missing = (1.0 - whole) * (1.0 - passages) * (1.0 - HEADING_STRENGTH) ** headings
+    missing = (1.0 - whole) * (1.0 - passages) * (1.0 - heading_strength) ** headings
     return 1.0 - missing
 
