@@ -39,6 +39,7 @@ class Lines:
     line: np.ndarray  # index of the line within its document
     key: np.ndarray  # line key; fuzzy-equal headings share one key
     heading: np.ndarray
+    words: np.ndarray  # words in the line
 
     def families(self, family: np.ndarray) -> dict[int, int]:
         """Distinct families carrying each key."""
@@ -51,8 +52,11 @@ def collect_lines(docs: Sequence[Doc], texts: Sequence[str], config: Config) -> 
     line = np.concatenate([np.arange(d.line_keys.size) for d in docs] or [np.empty(0, int)])
     key = np.concatenate([d.line_keys for d in docs] or [np.empty(0, np.uint64)])
     heading = np.concatenate([d.headings for d in docs] or [np.empty(0, bool)])
+    words = np.concatenate([np.diff(d.line_words, axis=1).ravel() for d in docs]
+                           or [np.empty(0, np.int64)])
     key = _merge_similar_headings(docs, texts, doc, line, key, heading, config)
-    return Lines(doc=doc, line=line.astype(np.int64), key=key, heading=heading)
+    return Lines(doc=doc, line=line.astype(np.int64), key=key, heading=heading,
+                 words=words.astype(np.int64))
 
 
 def _merge_similar_headings(
@@ -112,20 +116,32 @@ def template_keys(
     """Sorted keys of template lines.
 
     A line is template when documents of at least ``template_min_families`` families
-    carry it, or, when all its carriers name one source, documents of at least
+    carry it (more for a long line: ``boilerplate_bar``), or, when all its carriers
+    name one source, documents of at least
     ``source_template_min_families`` families of that source: what one site's
     unrelated articles share is that site's template.
     """
     counts = lines.families(family)
     single = _single_source_keys(lines, sources)
+    words = dict(zip(lines.key.tolist(), lines.words.tolist(), strict=True))
     return np.array(
         sorted(
             k for k, c in counts.items()
-            if c >= config.template_min_families
+            if c >= boilerplate_bar(words[k], config.template_min_families, config)
             or (k in single and c >= config.source_template_min_families)
         ),
         dtype=np.uint64,
     )
+
+
+def boilerplate_bar(words: int, minimum: int, config: Config) -> int:
+    """Families that must carry a text of ``words`` words for it to be boilerplate.
+
+    Short lines and phrases need ``minimum`` families; longer text needs one family
+    per ``boilerplate_words_per_family`` words: an ad marker in three unrelated
+    articles is a pattern, a 40-word paragraph in three is a quote that travelled.
+    """
+    return max(minimum, -(-words // config.boilerplate_words_per_family))
 
 
 def _single_source_keys(lines: Lines, sources: Sequence[str | None]) -> set[int]:
@@ -172,8 +188,18 @@ def stock_threshold(n_families: int, config: Config) -> int:
     return max(config.stock_min_families, int(np.ceil(config.stock_min_fraction * n_families)))
 
 
-def stock_shingles(sets: Sequence[np.ndarray], family: np.ndarray, config: Config) -> np.ndarray:
-    """Sorted shingle hashes that are stock phrases (carried by many families)."""
+def stock_shingles(
+    sets: Sequence[np.ndarray], family: np.ndarray, config: Config,
+    positions: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+) -> np.ndarray:
+    """Sorted shingle hashes that are stock phrases (carried by many families).
+
+    With ``positions`` (each document's shingle hashes in text order and which of
+    them are usable, i.e. outside template lines), a run of
+    consecutive stock shingles long enough to need more families
+    (``boilerplate_bar``) than its least widespread shingle has is not stock: it is
+    a passage that several articles quote.
+    """
     if not sets:
         return np.empty(0, dtype=np.uint64)
     bar = stock_threshold(int(family.max(initial=-1)) + 1, config)
@@ -182,7 +208,23 @@ def stock_shingles(sets: Sequence[np.ndarray], family: np.ndarray, config: Confi
     distinct, doc_counts = np.unique(keys, return_counts=True)
     frequent = np.isin(keys, distinct[doc_counts >= bar])  # a cheap pre-filter
     counts = family_counts(keys[frequent], docs[frequent], family)
-    return np.array(sorted(k for k, c in counts.items() if c >= bar), dtype=np.uint64)
+    stock = {k: c for k, c in counts.items() if c >= bar}
+    if positions is not None and stock:
+        stock_keys = np.array(sorted(stock), dtype=np.uint64)
+        for hashes, usable in positions:
+            for run in _stock_runs(usable & np.isin(hashes, stock_keys)):
+                run_hashes = hashes[run].tolist()
+                words = len(run_hashes) + config.shingle_size - 1
+                if min(stock.get(h, 0) for h in run_hashes) < boilerplate_bar(words, bar, config):
+                    for h in run_hashes:
+                        stock.pop(h, None)
+    return np.array(sorted(stock), dtype=np.uint64)
+
+
+def _stock_runs(mask: np.ndarray) -> list[slice]:
+    """Maximal runs of True in ``mask``."""
+    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
+    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def describe_lines(

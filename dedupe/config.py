@@ -54,6 +54,11 @@ class Config:
         stock_min_families, stock_min_fraction: a shingle carried by at least
             ``max(stock_min_families, stock_min_fraction * families)`` families is a
             stock phrase: listed, never evidence.
+        boilerplate_words_per_family: long text needs more carriers to be boilerplate:
+            a line or a run of stock shingles of ``w`` words needs at least
+            ``w / boilerplate_words_per_family`` families (and never fewer than the
+            bars above). A 40-word paragraph in three unrelated articles is a quote
+            that travelled, not a template; a site's disclaimer in forty is a template.
         heading_max_words: a line of at most this many words that does not end like
             a sentence is a heading.
         heading_similarity: Jaro-Winkler similarity at or above which two headings
@@ -105,6 +110,9 @@ class Config:
     stock_min_fraction: float = _setting(
         0.001, "share of all families that must carry a shingle for it to be stock"
     )
+    boilerplate_words_per_family: int = _setting(
+        10, "a line or stock run of w words needs w / this many families to be boilerplate"
+    )
     heading_max_words: int = _setting(12, "longest line, in words, that can be a heading")
     heading_similarity: float = _setting(
         0.92, "Jaro-Winkler similarity at which two headings are the same"
@@ -130,7 +138,8 @@ class Config:
                 raise ValueError(f"{name} must be in [0.0, 1.0], got {value}")
         for name in ("shingle_size", "num_perm", "template_min_families",
                      "source_template_min_families", "stock_min_families",
-                     "heading_max_words", "min_passage_words", "max_postings"):
+                     "heading_max_words", "min_passage_words", "max_postings",
+                     "boilerplate_words_per_family"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be a positive integer")
         if self.passage_scale <= 0:

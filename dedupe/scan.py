@@ -188,7 +188,7 @@ def _compare(
     if known is not None:
         edges = np.concatenate([edges, _family_edges(known)])
     family = families(len(docs), edges)
-    stock = stock_shingles(sets, family, config)
+    stock = stock_shingles(sets, family, config, list(zip(hashes, usable, strict=True)))
     sides = [
         Side(text=t, doc=d, hashes=h, usable=u,
              rare=rare_shingles(u, np.isin(h, stock), config.shingle_size))
