@@ -22,6 +22,7 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from tabulate import tabulate
@@ -73,9 +74,7 @@ def methods() -> dict[str, Method]:
     """dedupe and the baselines, in table order."""
     chosen: dict[str, Method] = {"dedupe": dedupe_method()}
     for name in ("text-dedup@0.5", "text-dedup@0.8", "datatrove-14x8"):
-        settings = MINHASH_PRESETS[name]
-        chosen[name] = components_method(
-            lambda a, settings=settings: minhash_components(a, **settings))
+        chosen[name] = components_method(partial(minhash_components, **MINHASH_PRESETS[name]))
     chosen["passim-style"] = components_method(rare_ngram_components)
     return chosen
 

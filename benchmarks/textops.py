@@ -177,7 +177,8 @@ def light_edit(story: Story, rng: random.Random) -> list[str]:
     del sentences[s]
     paragraphs[p] = " ".join(sentences)
 
-    swaps = rng.sample(swappable_words(paragraphs), rng.choice((3, 4)))
+    words = swappable_words(paragraphs)  # the dropped sentence may have taken some
+    swaps = rng.sample(words, min(len(words), rng.choice((3, 4))))
     # Apply right to left so earlier offsets stay valid.
     for p, match in sorted(swaps, key=lambda pm: (pm[0], pm[1].start()), reverse=True):
         word = match.group()

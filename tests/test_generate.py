@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import html
 import json
+import random
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -27,6 +28,7 @@ from benchmarks.generate import (
 from benchmarks.textops import (
     ADDED_SENTENCES,
     Story,
+    light_edit,
     normalise_words,
     split_sentences,
     story_sentences,
@@ -425,3 +427,14 @@ def test_cli_writes_the_benchmark(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert corpus == (tmp_path / "again" / "corpus.jsonl").read_bytes()
     assert main([*argv[:2], "--families", "400", "-o", str(tmp_path)]) == 1
     assert capsys.readouterr().err.startswith("Error: pool has only 300 unused stories")
+
+
+def test_light_edit_survives_dropping_the_sentence_that_held_the_swappable_words() -> None:
+    rich = "The company said officials expected the government would increase it about now."
+    story = Story("s", "t", "1987-01-01", (f"{rich} Rain fell all day.", "Markets were calm."))
+    dropped = 0
+    for seed in range(30):
+        edited = "\n".join(light_edit(story, random.Random(seed)))
+        words = set(re.findall(r"[a-z]+", edited.lower()))
+        dropped += not words & {"government", "administration", "company", "firm"}
+    assert dropped  # the case that used to raise ValueError was exercised
