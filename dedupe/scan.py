@@ -127,8 +127,8 @@ def scan(
         final_family = compared.family_with_reuse()
     content, relations, evidence = compared.content, compared.relations, compared.evidence
     content_sets, masks, stock = compared.sets, compared.masks, compared.stock
-    templates = template_keys(lines, final_family, sources, config)
-    line_items = describe_lines(articles, docs, lines, final_family, templates)
+    # Listed templates are exactly the masked lines (what reports grey out).
+    line_items = describe_lines(articles, docs, lines, final_family, masked_keys)
     headings = _heading_pairs(articles, line_items)
     pairs = _assemble(articles, content, relations, evidence, headings, content_sets, config)
     links = [p for p in pairs if p.strength >= config.link_min_strength]
