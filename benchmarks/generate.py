@@ -60,6 +60,7 @@ from benchmarks.textops import (
     sentence_pairs,
     story_sentences,
     strip_leftovers,
+    unused_id,
     word_grams,
 )
 
@@ -875,11 +876,7 @@ class _Builder:
 
     def new_id(self) -> str:
         """A random-looking, unused article id."""
-        while True:
-            candidate = f"doc-{self.rng.getrandbits(24):06x}"
-            if candidate not in self._ids:
-                self._ids.add(candidate)
-                return candidate
+        return unused_id(self.rng, self._ids)
 
     def time(self) -> datetime:
         """A random time in 2024 (5-minute steps)."""

@@ -23,7 +23,7 @@ from datasketch.lsh import _false_negative_probability, _false_positive_probabil
 from tabulate import tabulate
 
 from benchmarks.generate import DEFAULT_POOL, generate, load_pool
-from benchmarks.quality import articles_of, truth_of
+from benchmarks.quality import articles_of, publish, truth_of
 from dedupe import Config, __version__, read_inputs, scan
 from dedupe.evaluate import prediction_of, score
 
@@ -138,10 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append((label, *scored[(name, value)]))
         parts.append(f"## `{name}` (default {defaults[name]})")
         parts.append(tabulate(rows, headers=headers, floatfmt=".3f", tablefmt="github"))
-    text = "\n\n".join(parts) + "\n"
-    print(text)
-    if args.write:
-        args.write.write_text(text, encoding="utf-8")
+    publish("\n\n".join(parts) + "\n", args.write)
     return 0
 
 

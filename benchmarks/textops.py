@@ -76,6 +76,15 @@ class Story:
         return "\n".join(self.paragraphs)
 
 
+def unused_id(rng: random.Random, taken: set[str]) -> str:
+    """A random-looking article id (``doc-3fa9c1``) not in ``taken``, which it joins."""
+    while True:
+        candidate = f"doc-{rng.getrandbits(24):06x}"
+        if candidate not in taken:
+            taken.add(candidate)
+            return candidate
+
+
 def load_stories(path: Path) -> list[Story]:
     """Stories from a JSONL file in the ``tests/data/reuters_sample.jsonl`` format, in order.
 

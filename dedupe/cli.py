@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from dedupe import __version__
 from dedupe.config import Config
-from dedupe.evaluate import counts_table, evaluate, read_truth, table
+from dedupe.evaluate import METRICS, counts_table, evaluate, read_truth, table
 from dedupe.read import Corpus, InputError, read_inputs
 from dedupe.report import summary, write_json
 from dedupe.scan import scan as run_scan
@@ -79,15 +79,6 @@ def scan(inputs: tuple[str, ...], output: Path, strict: bool, quiet: bool,
             click.echo(f"{len(corpus.skipped)} input(s) skipped: listed above and in report.json")
 
 
-#: Metrics ``dedupe eval --fail-under`` accepts, and how to read each from Scores.
-GATED = {
-    "ari": lambda s: s.ari, "precision": lambda s: s.precision, "recall": lambda s: s.recall,
-    "f1": lambda s: s.f1, "origin": lambda s: s.origin_accuracy,
-    "template": lambda s: s.template_recall,
-    "unrelated-kept": lambda s: 1.0 - s.unrelated_merged_share,
-}
-
-
 @cli.command("eval")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--truth", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -95,7 +86,7 @@ GATED = {
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               help="also write the scores as JSON to this file")
 @click.option("--fail-under", "floors", multiple=True, metavar="METRIC=VALUE",
-              help="exit 1 if METRIC (" + ", ".join(GATED) + ") is below VALUE; repeatable")
+              help="exit 1 if METRIC (" + ", ".join(METRICS) + ") is below VALUE; repeatable")
 @click.option("--strict", is_flag=True, help="stop with an error at the first skipped input")
 @config_options
 def evaluate_command(inputs: tuple[str, ...], truth: Path, json_path: Path | None,
@@ -135,15 +126,15 @@ def evaluate_command(inputs: tuple[str, ...], truth: Path, json_path: Path | Non
         json_path.write_text(json.dumps(scores.as_dict(), indent=1, sort_keys=True) + "\n",
                              encoding="utf-8")
     failed = [f"{name} {value:.4f} < {floor}" for name, floor in gates
-              if (value := GATED[name](scores)) is not None and value < floor]
+              if (value := METRICS[name](scores)) is not None and value < floor]
     if failed:
         raise click.ClickException("below the floor: " + "; ".join(failed))
 
 
 def _floor(text: str) -> tuple[str, float]:
     name, _, value = text.partition("=")
-    if name not in GATED:
-        raise click.BadParameter(f"unknown metric {name!r}; use one of {', '.join(GATED)}",
+    if name not in METRICS:
+        raise click.BadParameter(f"unknown metric {name!r}; use one of {', '.join(METRICS)}",
                                  param_hint="--fail-under")
     try:
         return name, float(value)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,18 @@ class Scores:
             else round(self.template_recall, 4),
             "recall_by_kind": {k: round(_ratio(*v), 4) for k, v in self.recall_by_kind.items()},
         }
+
+
+#: The metrics by name, each read off Scores, higher is better (for floors and gates).
+METRICS: dict[str, Callable[[Scores], float | None]] = {
+    "ari": lambda s: s.ari,
+    "precision": lambda s: s.precision,
+    "recall": lambda s: s.recall,
+    "f1": lambda s: s.f1,
+    "origin": lambda s: s.origin_accuracy,
+    "template": lambda s: s.template_recall,
+    "unrelated-kept": lambda s: 1.0 - s.unrelated_merged_share,
+}
 
 
 def read_truth(path: str | Path) -> dict[str, TruthRow]:

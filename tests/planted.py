@@ -43,6 +43,7 @@ from benchmarks.textops import (
     load_stories,
     sentence_pairs,
     split_sentences,
+    unused_id,
 )
 
 __all__ = [
@@ -207,11 +208,8 @@ class _Builder:
         self._ids: set[str] = set()
 
     def new_id(self) -> str:
-        while True:
-            candidate = f"doc-{self.rng.getrandbits(24):06x}"
-            if candidate not in self._ids:
-                self._ids.add(candidate)
-                return candidate
+        """A random-looking, unused article id."""
+        return unused_id(self.rng, self._ids)
 
     def day0(self) -> date:
         return BASE_DATE + timedelta(days=self.rng.randrange(330))

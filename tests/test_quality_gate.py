@@ -21,21 +21,14 @@ from benchmarks.baselines import MINHASH_PRESETS, minhash_components, rare_ngram
 from benchmarks.generate import SAMPLE_PATH, generate, load_pool
 from benchmarks.quality import articles_of, components_method, truth_of
 from dedupe import Article, scan
-from dedupe.evaluate import Scores, TruthRow, prediction_of, score
+from dedupe.evaluate import METRICS, Scores, TruthRow, prediction_of, score
 
 FLOORS_PATH = Path(__file__).resolve().parent / "quality_floors.json"
 FLOORS: dict[str, dict[str, float]] = json.loads(FLOORS_PATH.read_text(encoding="utf-8"))
 PROFILES = ("calibration", "holdout")
 #: How far a score may rise above its floor before the floor must be raised.
 RATCHET = 0.03
-METRICS = {
-    "ari": lambda s: s.ari,
-    "precision": lambda s: s.precision,
-    "recall": lambda s: s.recall,
-    "origin_accuracy": lambda s: s.origin_accuracy,
-    "unrelated_kept": lambda s: 1.0 - s.unrelated_merged_share,
-    "template_recall": lambda s: s.template_recall,
-}
+
 
 
 @cache
