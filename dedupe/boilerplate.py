@@ -172,15 +172,44 @@ def template_words(docs: Sequence[Doc], lines: Lines, templates: np.ndarray) -> 
     return masks
 
 
-def template_spans(
-    docs: Sequence[Doc], lines: Lines, templates: np.ndarray
+def line_spans(
+    docs: Sequence[Doc], lines: Lines, keys: np.ndarray
 ) -> list[tuple[tuple[int, int], ...]]:
-    """Per document, the character spans of its template lines, in text order."""
+    """Per document, the character spans of its lines keyed ``keys``, in text order."""
     spans: list[list[tuple[int, int]]] = [[] for _ in docs]
-    for r in np.flatnonzero(np.isin(lines.key, templates)):
+    for r in np.flatnonzero(np.isin(lines.key, keys)):
         start, end = docs[lines.doc[r]].line_chars[lines.line[r]]
         spans[lines.doc[r]].append((int(start), int(end)))
     return [tuple(sorted(s)) for s in spans]
+
+
+def heading_keys(lines: Lines, templates: np.ndarray) -> np.ndarray:
+    """Sorted keys of reused headings: not template, a heading somewhere, in 2+ documents."""
+    keep = ~np.isin(lines.key, templates)
+    keys, docs = lines.key[keep], lines.doc[keep]
+    pairs = np.unique(np.stack([keys, docs.astype(np.uint64)], axis=1), axis=0)
+    distinct, carriers = np.unique(pairs[:, 0], return_counts=True)
+    shared = distinct[carriers >= 2]
+    return np.intersect1d(shared, lines.key[keep & lines.heading])
+
+
+def stock_spans(
+    docs: Sequence[Doc], shingle_hashes: Sequence[np.ndarray], usable: Sequence[np.ndarray],
+    stock: np.ndarray, n: int,
+) -> list[tuple[tuple[int, int], ...]]:
+    """Per document, the character spans covered by usable stock shingles, merged."""
+    spans = []
+    for doc, hashes, ok in zip(docs, shingle_hashes, usable, strict=True):
+        starts = np.flatnonzero(ok & np.isin(hashes, stock))
+        covered = np.zeros(doc.words + 1, dtype=np.int64)
+        np.add.at(covered, starts, 1)
+        np.add.at(covered, np.minimum(starts + n, doc.words), -1)
+        words = np.cumsum(covered)[: doc.words] > 0
+        spans.append(tuple(
+            (int(doc.starts[run.start]), int(doc.ends[run.stop - 1]))
+            for run in _true_runs(words)
+        ))
+    return spans
 
 
 def stock_threshold(n_families: int, config: Config) -> int:
@@ -212,7 +241,7 @@ def stock_shingles(
     if positions is not None and stock:
         stock_keys = np.array(sorted(stock), dtype=np.uint64)
         for hashes, usable in positions:
-            for run in _stock_runs(usable & np.isin(hashes, stock_keys)):
+            for run in _true_runs(usable & np.isin(hashes, stock_keys)):
                 run_hashes = hashes[run].tolist()
                 words = len(run_hashes) + config.shingle_size - 1
                 if min(stock.get(h, 0) for h in run_hashes) < boilerplate_bar(words, bar, config):
@@ -221,7 +250,7 @@ def stock_shingles(
     return np.array(sorted(stock), dtype=np.uint64)
 
 
-def _stock_runs(mask: np.ndarray) -> list[slice]:
+def _true_runs(mask: np.ndarray) -> list[slice]:
     """Maximal runs of True in ``mask``."""
     edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
     return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]

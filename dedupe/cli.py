@@ -1,4 +1,4 @@
-"""Command line: ``dedupe scan INPUT... [-o DIR]``, ``dedupe eval INPUT... --truth FILE``.
+"""Command line: ``dedupe scan``, ``dedupe report``, ``dedupe eval``.
 
 Each command is its docstring and a few calls into the library. Library errors
 become one ``Error: ...`` line and exit 1; usage mistakes exit 2; no traceback.
@@ -19,7 +19,7 @@ from dedupe import __version__
 from dedupe.config import Config
 from dedupe.evaluate import METRICS, counts_table, evaluate, read_truth, table
 from dedupe.read import Corpus, InputError, read_inputs
-from dedupe.report import summary, write_json
+from dedupe.report import FORMATS, ReportError, load_report, summary, to_json, write_reports
 from dedupe.scan import scan as run_scan
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,36 +47,77 @@ def cli() -> None:
     """
 
 
+def format_option(choices: tuple[str, ...]) -> Callable[[F], F]:
+    """``-f/--format``, repeatable; all of ``choices`` by default."""
+    return click.option(
+        "-f", "--format", "formats", type=click.Choice(choices), multiple=True,
+        default=choices, show_default=True,
+        help="report to write; repeat for several (" + ", ".join(
+            f"{c}: {FORMATS[c]}" for c in choices) + ")")
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               default=Path("reports"), show_default=True,
-              help="directory for report.json")
+              help="directory for the reports")
+@format_option(tuple(FORMATS))
 @click.option("--strict", is_flag=True, help="stop with an error at the first skipped input")
 @click.option("-q", "--quiet", is_flag=True, help="print nothing but errors")
 @config_options
-def scan(inputs: tuple[str, ...], output: Path, strict: bool, quiet: bool,
-         **settings: Any) -> None:
+def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict: bool,
+         quiet: bool, **settings: Any) -> None:
     """Scan INPUTS (directories of .txt/.md, .jsonl, .jsonl.gz, .csv, or - for
-    JSONL on stdin) and write DIR/report.json.
+    JSONL on stdin) and write DIR/report.json, report.html and report.md.
 
     Example:
 
         dedupe scan seeds/
 
-        dedupe scan feed.jsonl archive/ -o out/ --near-duplicate 0.8
+        dedupe scan feed.jsonl archive/ -o out/ --format html --near-duplicate 0.8
     """
     config = _config(settings)
     corpus = _read(inputs, strict)
     show = not quiet and sys.stderr.isatty()
     result = run_scan(corpus.articles, config, skipped=corpus.skipped,
                       warnings=corpus.warnings, progress=_bar if show else None)
-    path = write_json(result, output)
+    report = to_json(result)
+    paths = _write(report, output, formats)
     if not quiet:
-        click.echo(summary(result))
-        click.echo(f"\nwrote {path}")
+        click.echo(summary(report))
+        click.echo("")
+        for path in paths:
+            click.echo(f"wrote {path}")
         if corpus.skipped:
-            click.echo(f"{len(corpus.skipped)} input(s) skipped: listed above and in report.json")
+            click.echo(f"{len(corpus.skipped)} input(s) skipped: listed above and in the report")
+
+
+@cli.command()
+@click.argument("report_path", metavar="REPORT_JSON",
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="directory for the reports  [default: the directory of REPORT_JSON]")
+@format_option(("html", "md"))
+@click.option("-q", "--quiet", is_flag=True, help="print nothing but errors")
+def report(report_path: Path, output: Path | None, formats: tuple[str, ...],
+           quiet: bool) -> None:
+    """Render report.html and report.md again from a saved REPORT_JSON, without
+    scanning.
+
+    Example:
+
+        dedupe report reports/report.json
+
+        dedupe report out/report.json --format md -o /tmp/views
+    """
+    try:
+        value = load_report(report_path)
+    except ReportError as error:
+        raise click.ClickException(str(error)) from error
+    paths = _write(value, output or report_path.parent, formats)
+    if not quiet:
+        for path in paths:
+            click.echo(f"wrote {path}")
 
 
 @cli.command("eval")
@@ -129,6 +170,15 @@ def evaluate_command(inputs: tuple[str, ...], truth: Path, json_path: Path | Non
               if (value := METRICS[name](scores)) is not None and value < floor]
     if failed:
         raise click.ClickException("below the floor: " + "; ".join(failed))
+
+
+def _write(report: dict[str, Any], output: Path, formats: tuple[str, ...]) -> list[Path]:
+    try:
+        return write_reports(report, output, formats)
+    except OSError as error:
+        raise click.ClickException(
+            f"{error.filename or output}: cannot write the report ({error.strerror}); "
+            "choose another directory with -o") from error
 
 
 def _floor(text: str) -> tuple[str, float]:

@@ -24,9 +24,11 @@ from dedupe.boilerplate import (
     collect_lines,
     describe_lines,
     describe_stock,
+    heading_keys,
+    line_spans,
     stock_shingles,
+    stock_spans,
     template_keys,
-    template_spans,
     template_words,
 )
 from dedupe.cluster import cluster
@@ -39,6 +41,8 @@ from dedupe.relations import Overlaps, families, loose_families, overlaps, posti
 from dedupe.shingle import shingles
 from dedupe.signatures import signature_matrix
 
+#: ``(start, end)`` character spans into one article's text, in text order.
+Spans = tuple[tuple[int, int], ...]
 #: ``(items, label, total) -> items``: wraps a loop, e.g. in a progress bar.
 Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
 
@@ -62,7 +66,11 @@ class ScanResult:
     warnings: tuple[Skip, ...] = ()
     template_words: tuple[int, ...] = field(default=())  # per document
     #: per document, (start, end) character spans of the lines masked as template
-    template_lines: tuple[tuple[tuple[int, int], ...], ...] = field(default=())
+    template_lines: tuple[Spans, ...] = field(default=())
+    #: per document, character spans of reused heading lines (not template)
+    heading_lines: tuple[Spans, ...] = field(default=())
+    #: per document, character spans of stock phrases outside template lines
+    stock_spans: tuple[Spans, ...] = field(default=())
 
 
 def _quiet(items: Iterable[Any], _label: str, _total: int) -> Iterable[Any]:
@@ -143,7 +151,10 @@ def scan(
         skipped=tuple(skipped),
         warnings=tuple(warnings),
         template_words=tuple(int(m.sum()) for m in masks),
-        template_lines=tuple(template_spans(docs, lines, masked_keys)),
+        template_lines=tuple(line_spans(docs, lines, masked_keys)),
+        heading_lines=tuple(line_spans(docs, lines, heading_keys(lines, masked_keys))),
+        stock_spans=tuple(stock_spans(docs, hashes, compared.usable, stock,
+                                      config.shingle_size)),
     )
 
 
@@ -152,6 +163,7 @@ class _Comparison:
     """One pass over content: relations, stock phrases and passages for a template mask."""
 
     masks: list[np.ndarray]
+    usable: list[np.ndarray]
     sets: list[np.ndarray]
     content: Overlaps
     relations: list[str | None]
@@ -195,7 +207,7 @@ def _compare(
         for t, d, h, u in zip(texts, docs, hashes, usable, strict=True)
     ]
     evidence = _passages(sides, content, relations, config, step)
-    return _Comparison(masks, sets, content, relations, family, stock, evidence)
+    return _Comparison(masks, usable, sets, content, relations, family, stock, evidence)
 
 
 def _family_edges(family: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 import dedupe
 from dedupe.cli import cli
 from dedupe.config import Config
-from dedupe.report import summary
+from dedupe.report import summary, to_json
 from dedupe.scan import ScanResult
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +70,8 @@ def test_scan_seeds_prints_summary_and_writes_report(
     result = run("scan", SEEDS, "-o", out)
     assert result.exit_code == 0
     assert result.stderr == ""
-    assert result.stdout == f"{summary(seed_result)}\n\nwrote {out / 'report.json'}\n"
+    wrote = "".join(f"wrote {out / name}\n" for name in ("report.json", "report.html", "report.md"))
+    assert result.stdout == f"{summary(to_json(seed_result))}\n\n{wrote}"
     assert result.stdout.splitlines()[2].split() == ["documents", "5"]
     data = report(out)
     assert set(data) == REPORT_KEYS
@@ -105,7 +106,7 @@ def test_malformed_jsonl_line_is_skipped_and_reported(tmp_path: Path) -> None:
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"skipped {feed}:2: malformed JSON (")
     assert line.endswith(ONE_OBJECT)
-    assert result.stdout.endswith("\n1 input(s) skipped: listed above and in report.json\n")
+    assert result.stdout.endswith("\n1 input(s) skipped: listed above and in the report\n")
     data = report(tmp_path / "out")
     assert data["skipped"] == [{"where": f"{feed}:2", "reason": line.split(": ", 1)[1]}]
     assert [d["id"] for d in data["documents"]] == ["a", "c"]
@@ -272,7 +273,12 @@ def option_rows() -> list[str]:
     rows = []
     for option in scan_options().values():
         names = ", ".join(f"`{o}`" for o in option.opts)
-        default = "off" if option.is_flag else f"`{option.default}`"
+        if option.is_flag:
+            default = "off"
+        elif isinstance(option.default, tuple):
+            default = ", ".join(f"`{value}`" for value in option.default)
+        else:
+            default = f"`{option.default}`"
         rows.append(f"| {names} | {default} | {option.help} |")
     return rows
 
@@ -289,7 +295,9 @@ def test_readme_shows_the_real_seed_scan_output(seed_result: ScanResult) -> None
     marker = "`dedupe scan seeds/` prints:\n\n```text\n"
     start = README.index(marker) + len(marker)
     shown = README[start : README.index("\n```", start)]
-    expected = summary(seed_result)
-    assert shown == f"{expected}\n\nwrote reports/report.json", (
+    expected = summary(to_json(seed_result))
+    wrote = "\n".join(f"wrote reports/{name}"
+                      for name in ("report.json", "report.html", "report.md"))
+    assert shown == f"{expected}\n\n{wrote}", (
         f"README.md's seed walk-through is out of date; the scan now prints:\n{expected}"
     )

@@ -1,0 +1,46 @@
+"""Reports: report.json (the findings), and HTML and Markdown views drawn from it.
+
+``write_reports`` renders the views from the JSON value alone, so ``dedupe report``
+on a saved report.json gives the same bytes as the scan that wrote it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from pathlib import Path
+
+from dedupe.report.markdown import render_markdown
+from dedupe.report.page import render_html
+from dedupe.report.schema import ReportError, dumps, load_report, to_json, write_json
+from dedupe.report.tables import Report, summary
+
+#: Report formats and their file names, in the order they are written.
+FORMATS = {"json": "report.json", "html": "report.html", "md": "report.md"}
+
+
+def write_reports(report: Report, out_dir: Path, formats: Collection[str]) -> list[Path]:
+    """Write the chosen formats of ``report`` into ``out_dir``; return the paths written.
+
+    The report is rendered from its JSON text read back, so a scan and a later
+    ``dedupe report`` of the saved file produce identical files.
+    """
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise ValueError(f"unknown report format {unknown[0]!r}; use {', '.join(FORMATS)}")
+    text = dumps(report)
+    value = json.loads(text)
+    render = {"json": lambda: text, "html": lambda: render_html(value),
+              "md": lambda: render_markdown(value)}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, file_name in FORMATS.items():
+        if name in formats:
+            path = out_dir / file_name
+            path.write_text(render[name](), encoding="utf-8")
+            written.append(path)
+    return written
+
+
+__all__ = ["FORMATS", "ReportError", "load_report", "render_html", "render_markdown",
+           "summary", "to_json", "write_json", "write_reports"]

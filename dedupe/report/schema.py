@@ -1,0 +1,144 @@
+"""report.json: the scan's findings as plain, stable JSON, and reading it back.
+
+The JSON is written with sorted keys and fixed float rounding, so the same input
+gives the same bytes. Reading it back is ``json.loads`` checked against the
+published JSON Schema (``report.schema.json``): nothing is ever unpickled or
+evaluated, and a file that is not a report gets one line saying so.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from dedupe import __version__
+from dedupe.records import Pair
+from dedupe.report.tables import short
+from dedupe.scan import ScanResult, Spans
+
+#: The JSON Schema every report.json satisfies (shipped with the package).
+SCHEMA: dict[str, Any] = json.loads(
+    files("dedupe.report").joinpath("report.schema.json").read_text(encoding="utf-8"))
+
+
+def to_json(result: ScanResult) -> dict[str, Any]:
+    """The report as a JSON-able dict (the documented report.json schema).
+
+    Documents that take part in a pair carry their ``text``, so that the HTML and
+    Markdown reports can be drawn from the JSON alone; the others carry ``null``.
+    """
+    linked = {p.a for p in result.pairs} | {p.b for p in result.pairs}
+    return {
+        "version": __version__,
+        "params": {**result.config.as_dict(), "fingerprint": result.config.fingerprint,
+                   "lsh_bands": list(result.config.lsh_bands)},
+        "documents": [_document(result, k, a.id in linked)
+                      for k, a in enumerate(result.articles)],
+        "pairs": [_pair(p) for p in result.pairs],
+        "boilerplate": [
+            {"text": b.text, "kind": b.kind, "docs": list(b.docs), "sources": list(b.sources),
+             "families": b.families}
+            for b in result.boilerplate
+        ],
+        "clusters": [
+            {"id": c.id, "members": list(c.members), "origin": c.origin,
+             "origin_rule": c.origin_rule, "confidence": c.confidence,
+             "links": [{"a": k.a, "b": k.b, "evidence": k.evidence, "strength": k.strength}
+                       for k in c.links]}
+            for c in result.clusters
+        ],
+        "skipped": [{"where": s.where, "reason": s.reason} for s in result.skipped],
+        "warnings": [{"where": s.where, "reason": s.reason} for s in result.warnings],
+    }
+
+
+def _document(result: ScanResult, k: int, with_text: bool) -> dict[str, Any]:
+    a = result.articles[k]
+
+    def spans(per_doc: tuple[Spans, ...]) -> list[list[int]]:
+        return [list(span) for span in per_doc[k]] if per_doc else []
+
+    return {
+        "id": a.id, "date": a.date, "source": a.source, "title": a.title, "url": a.url,
+        "words": result.words[k],
+        "template_words": result.template_words[k] if result.template_words else 0,
+        "template_lines": spans(result.template_lines),
+        "heading_lines": spans(result.heading_lines),
+        "stock_spans": spans(result.stock_spans),
+        "text": a.text if with_text else None,
+    }
+
+
+def _pair(p: Pair) -> dict[str, Any]:
+    return {
+        "a": p.a, "b": p.b, "relation": p.relation, "jaccard": p.jaccard,
+        "containment": list(p.containment), "strength": p.strength, "evidence": p.evidence,
+        "headings": list(p.headings),
+        "passages": [{"a": list(x.a), "b": list(x.b), "text": x.text,
+                      "rare_shingles": x.rare_shingles} for x in p.passages],
+    }
+
+
+def dumps(report: dict[str, Any]) -> str:
+    """report.json's exact text: sorted keys, one-space indent, UTF-8, final newline."""
+    return json.dumps(report, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_json(result: ScanResult, out_dir: Path) -> Path:
+    """Write ``out_dir/report.json`` (creating the directory) and return its path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "report.json"
+    path.write_text(dumps(to_json(result)), encoding="utf-8")
+    return path
+
+
+class ReportError(ValueError):
+    """A file that cannot be read as a dedupe report.json."""
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    """Read and check a report.json written by ``dedupe scan``.
+
+    Raises:
+        ReportError: one line naming the file (and line, for broken JSON), what is
+            wrong and what to do.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ReportError(f"{path}: cannot read it ({reason})") from None
+    try:
+        report = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ReportError(f"{path}:{error.lineno}: not valid JSON ({error.msg}); "
+                          "give the report.json that dedupe scan wrote") from None
+    check_report(report, str(path))
+    return report
+
+
+def check_report(report: Any, where: str) -> None:
+    """Raise ReportError unless ``report`` is a consistent report.json value."""
+    error = jsonschema.exceptions.best_match(_VALIDATOR.iter_errors(report))
+    if error is not None:
+        at = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        raise ReportError(f"{where}: not a dedupe report: {at.lstrip('.') or 'top level'}: "
+                          f"{short(error.message, 120)}; make one with dedupe scan "
+                          f"(this is dedupe {__version__})")
+    ids = {d["id"] for d in report["documents"]}
+    for kind, items, keys in (("pairs", report["pairs"], ("a", "b")),
+                              ("clusters", report["clusters"], ("origin",))):
+        for k, item in enumerate(items):
+            named = [item[key] for key in keys] + list(item.get("members", []))
+            unknown = next((i for i in named if i not in ids), None)
+            if unknown is not None:
+                raise ReportError(f"{where}: not a consistent report: {kind}[{k}] names "
+                                  f"document {short(repr(unknown), 60)}, which is not in "
+                                  "documents; scan again")
+
+
+_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
