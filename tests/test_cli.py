@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import dedupe
+from dedupe import __version__
 from dedupe.cli import cli
 from dedupe.config import Config
 from dedupe.report import summary, to_json
@@ -191,9 +192,83 @@ def test_report_is_byte_identical_across_runs_and_hash_seeds(tmp_path: Path) -> 
             stdin=subprocess.DEVNULL,
         )
         outputs.append(out)
-    first = (outputs[0] / "report.json").read_bytes()
-    for out in outputs[1:]:
-        assert (out / "report.json").read_bytes() == first, f"{out.name} differs"
+    for name in ("report.json", "report.html", "report.md"):
+        first = (outputs[0] / name).read_bytes()
+        for out in outputs[1:]:
+            assert (out / name).read_bytes() == first, f"{out.name}/{name} differs"
+
+
+def test_committed_seed_reports_are_what_the_readme_command_writes(tmp_path: Path) -> None:
+    assert run("scan", SEEDS, "-o", tmp_path, "-q").exit_code == 0
+    for name in ("report.json", "report.html", "report.md"):
+        assert (tmp_path / name).read_bytes() == (ROOT / "reports" / name).read_bytes(), (
+            f"reports/{name} is stale: run `dedupe scan seeds/` and commit it")
+
+
+# --- report: render from a saved report.json ------------------------------------------------
+
+
+def test_report_renders_the_same_bytes_as_the_scan(tmp_path: Path) -> None:
+    scanned = tmp_path / "scanned"
+    assert run("scan", SEEDS, "-o", scanned, "-q").exit_code == 0
+    again = tmp_path / "again"
+    result = run("report", scanned / "report.json", "-o", again)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"wrote {again / 'report.html'}\nwrote {again / 'report.md'}\n"
+    for name in ("report.html", "report.md"):
+        assert (again / name).read_bytes() == (scanned / name).read_bytes(), name
+    assert not (again / "report.json").exists()
+
+
+def test_report_writes_next_to_the_json_by_default(tmp_path: Path) -> None:
+    assert run("scan", SEEDS, "-o", tmp_path, "-q", "--format", "json").exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+    result = run("report", tmp_path / "report.json", "-f", "md")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "report.md"]
+
+
+@pytest.mark.parametrize(
+    ("formats", "written"),
+    [
+        ((), ["report.html", "report.json", "report.md"]),
+        (("-f", "html"), ["report.html"]),
+        (("--format", "md", "--format", "json"), ["report.json", "report.md"]),
+    ],
+)
+def test_scan_format_picks_the_reports(tmp_path: Path, formats: tuple[str, ...],
+                                       written: list[str]) -> None:
+    assert run("scan", SEEDS, "-o", tmp_path, "-q", *formats).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == written
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{oops", ":1: not valid JSON (Expecting property name enclosed in double quotes); "
+                  "give the report.json that dedupe scan wrote"),
+        ('{"documents": []}', ": not a dedupe report: top level: 'version' is a required "
+                              "property; make one with dedupe scan (this is dedupe "
+                              f"{__version__})"),
+    ],
+)
+def test_report_of_a_bad_file_is_one_error_line(tmp_path: Path, content: str,
+                                                 message: str) -> None:
+    path = tmp_path / "report.json"
+    path.write_text(content, encoding="utf-8")
+    result = run("report", path)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {path}{message}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_scan_to_an_unwritable_place_is_one_error_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = run("scan", SEEDS, "-o", blocker / "sub", "-q")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert "cannot write the report" in result.stderr and "-o" in result.stderr
 
 
 # --- entry points --------------------------------------------------------------------------
