@@ -82,6 +82,18 @@ def _unknown_pair_end(r: dict[str, Any]) -> None:
     r["pairs"][1]["b"] = "ghost"
 
 
+def _no_text(r: dict[str, Any]) -> None:
+    r["documents"][0]["text"] = None
+
+
+def _origin_outside(r: dict[str, Any]) -> None:
+    r["clusters"][0]["origin"] = r["documents"][2]["id"]
+
+
+def _link_not_a_pair(r: dict[str, Any]) -> None:
+    r["clusters"][0]["links"][0]["b"] = r["documents"][4]["id"]
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
@@ -96,6 +108,13 @@ def _unknown_pair_end(r: dict[str, Any]) -> None:
                           "which is not in documents; scan again"),
         (_unknown_pair_end, "not a consistent report: pairs[1] names document 'ghost', "
                             "which is not in documents; scan again"),
+        (_no_text, "not a consistent report: pairs[0] names a document whose text is "
+                   "missing; scan again"),
+        (_origin_outside, "not a consistent report: clusters[0]'s origin is not one of its "
+                          "members; scan again"),
+        (_link_not_a_pair, "not a consistent report: clusters[0] links '000_32ad8dfe81a1ea15' "
+                           "and '004_6ce2e043c53978d1', which are not a pair of its members; "
+                           "scan again"),
     ],
 )
 def test_load_report_names_the_first_wrong_field(

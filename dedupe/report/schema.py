@@ -129,16 +129,41 @@ def check_report(report: Any, where: str) -> None:
         raise ReportError(f"{where}: not a dedupe report: {at.lstrip('.') or 'top level'}: "
                           f"{short(error.message, 120)}; make one with dedupe scan "
                           f"(this is dedupe {__version__})")
-    ids = {d["id"] for d in report["documents"]}
-    for kind, items, keys in (("pairs", report["pairs"], ("a", "b")),
-                              ("clusters", report["clusters"], ("origin",))):
-        for k, item in enumerate(items):
-            named = [item[key] for key in keys] + list(item.get("members", []))
-            unknown = next((i for i in named if i not in ids), None)
-            if unknown is not None:
-                raise ReportError(f"{where}: not a consistent report: {kind}[{k}] names "
-                                  f"document {short(repr(unknown), 60)}, which is not in "
-                                  "documents; scan again")
+    problem = _inconsistency(report)
+    if problem:
+        raise ReportError(f"{where}: not a consistent report: {problem}; scan again")
+
+
+def _inconsistency(report: dict[str, Any]) -> str | None:
+    """What in a schema-valid report contradicts the rest of it, if anything."""
+    texts = {d["id"]: d["text"] for d in report["documents"]}
+
+    def unknown(where: str, ids: list[str]) -> str | None:
+        missing = next((i for i in ids if i not in texts), None)
+        if missing is None:
+            return None
+        return f"{where} names document {short(repr(missing), 60)}, which is not in documents"
+
+    pairs = set()
+    for k, p in enumerate(report["pairs"]):
+        problem = unknown(f"pairs[{k}]", [p["a"], p["b"]])
+        if problem:
+            return problem
+        if texts[p["a"]] is None or texts[p["b"]] is None:
+            return f"pairs[{k}] names a document whose text is missing"
+        pairs.add((p["a"], p["b"]))
+    for k, c in enumerate(report["clusters"]):
+        members = set(c["members"])
+        problem = unknown(f"clusters[{k}]", [c["origin"], *c["members"]])
+        if problem:
+            return problem
+        if c["origin"] not in members:
+            return f"clusters[{k}]'s origin is not one of its members"
+        for link in c["links"]:
+            if (link["a"], link["b"]) not in pairs or not {link["a"], link["b"]} <= members:
+                return (f"clusters[{k}] links {short(repr(link['a']), 40)} and "
+                        f"{short(repr(link['b']), 40)}, which are not a pair of its members")
+    return None
 
 
 _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
