@@ -24,6 +24,8 @@ TEMPLATE, HEADING, STOCK = 1, 2, 4
 #: Link colours the page has; links that share a document get different ones while
 #: they last.
 PALETTE = 10
+#: Skipped inputs and warnings listed on the page (all are in report.json).
+MAX_LISTED = 100
 #: Graph drawing area (SVG user units); two documents need only a strip.
 GRAPH_SIZE = (360, 260)
 PAIR_GRAPH_HEIGHT = 90
@@ -60,19 +62,31 @@ def build(report: Report) -> dict[str, Any]:
         by_doc.setdefault(a, []).append(k)
         by_doc.setdefault(b, []).append(k)
     data_clusters = [_cluster(c, index, pair_index, by_doc, docs) for c in report["clusters"]]
+    cluster_rows = [_cluster_row(c, data, docs) for c, data in
+                    zip(report["clusters"], data_clusters, strict=True)]
+    boilerplate = {kind: [b for b in report["boilerplate"] if b["kind"] == kind]
+                   for kind in ("template", "heading", "stock-phrase")}
+    tables = {
+        "cluster-table": [_cluster_cells(row) for row in cluster_rows],
+        "pair-table": [_pair_cells(k, p, data_pairs[k]["cluster"]) for k, p in enumerate(pairs)],
+        "document-table": [_document_cells(k, d, cluster_of.get(d["id"]))
+                           for k, d in enumerate(docs)],
+        **{f"{kind}-table": [[k, None, b["text"], len(b["docs"]), b["families"],
+                              ", ".join(b["sources"])] for k, b in enumerate(items)]
+           for kind, items in boilerplate.items()},
+    }
     return {
-        "data": {"docs": data_docs, "pairs": data_pairs, "clusters": data_clusters},
+        "data": {"docs": data_docs, "pairs": data_pairs, "clusters": data_clusters,
+                 "tables": tables},
         "counts": counts(report),
-        "clusters": [_cluster_row(c, data, docs) for c, data in
-                     zip(report["clusters"], data_clusters, strict=True)],
-        "pairs": [{"k": k, **p, "cluster": data_pairs[k]["cluster"]}
-                  for k, p in enumerate(pairs)],
-        "boilerplate": {kind: [b for b in report["boilerplate"] if b["kind"] == kind]
-                        for kind in ("template", "heading", "stock-phrase")},
-        "documents": [{**d, "cluster": cluster_of.get(d["id"]), "href": safe_url(d["url"])}
-                      for d in docs],
-        "skipped": report["skipped"],
-        "warnings": report["warnings"],
+        "clusters": cluster_rows,
+        "pairs": len(pairs),
+        "boilerplate": boilerplate,
+        "documents": len(docs),
+        "skipped": report["skipped"][:MAX_LISTED],
+        "skipped_total": len(report["skipped"]),
+        "warnings": report["warnings"][:MAX_LISTED],
+        "warnings_total": len(report["warnings"]),
         "version": report["version"],
         "fingerprint": report["params"]["fingerprint"],
     }
@@ -313,3 +327,31 @@ def _cluster_row(cluster: dict[str, Any], data: dict[str, Any],
         "evidence": short(strongest(cluster)["evidence"], 160),
         "strength": strongest(cluster)["strength"],
     }
+
+
+# Table rows for the page's script: ``[key, link of the row or None, cell, ...]``; a
+# cell is a string, a number, or ``[text, link]``. Links are the page's own
+# ``#...`` addresses or ``safe_url`` ones.
+
+
+def _cluster_cells(row: dict[str, Any]) -> list[Any]:
+    href = f"#cluster-{row['id']}"
+    last = row["last"] + (f" (+{row['undated']} undated)" if row["undated"] else "")
+    return [row["id"], href, [str(row["id"]), href], row["size"], row["origin"], row["source"],
+            row["first"], last.strip(), row["rule"], f"{row['confidence']:.2f}",
+            f"{row['strength']:.2f}", row["evidence"]]
+
+
+def _pair_cells(k: int, pair: dict[str, Any], cluster: int | None) -> list[Any]:
+    href = f"#pair-{k}"
+    return [k, href, [pair["a"], href], pair["b"], pair["relation"], f"{pair['strength']:.2f}",
+            f"{pair['jaccard']:.3f}", len(pair["passages"]),
+            "" if cluster is None else [str(cluster), f"#cluster-{cluster}"], pair["evidence"]]
+
+
+def _document_cells(k: int, doc: dict[str, Any], cluster: int | None) -> list[Any]:
+    href = safe_url(doc["url"])
+    title = [doc["title"] or href, href] if href else doc["title"] or ""
+    return [k, None, [doc["id"], f"#doc-{k}"], doc["date"] or "", doc["source"] or "", title,
+            doc["words"], doc["template_words"],
+            "" if cluster is None else [str(cluster), f"#cluster-{cluster}"]]

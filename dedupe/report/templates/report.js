@@ -279,77 +279,98 @@
     const doc = data.docs[k];
     if (!doc) return;
     if (doc.cluster !== null) { showCluster(doc.cluster, k); return; }
-    const table = document.getElementById("document-table");
-    const row = table.querySelector(`tr[data-key="${k}"]`);
-    if (row) { table.revealRow(row); row.scrollIntoView({block: "center"}); }
-    selectRow("document-table", String(k));
+    const row = selectRow("document-table", String(k));
+    if (row) row.scrollIntoView({block: "center"});
   }
 
-  // --- Tables: filter, sort, page -----------------------------------------------------
+  // --- Tables: rows drawn from the data one page at a time; filter, sort --------------
+  const cellText = (cell) => (Array.isArray(cell) ? cell[0] : cell);
+
   function setupTable(table) {
     const body = table.tBodies[0];
-    let rows = Array.from(body.rows);
-    const texts = new Map(rows.map((r) => [r, r.textContent.toLowerCase()]));
+    const heads = Array.from(table.tHead.rows[0].cells);
+    const classes = heads.map((th) => th.className || null);
+    const numeric = heads.map((th) => th.dataset.type === "number");
+    const all = data.tables[table.id] || [];
+    const haystack = all.map((row) => row.slice(2).map(cellText).join(" ").toLowerCase());
     const page = Number(table.dataset.page) || 100;
     const filter = document.querySelector(`input[data-filter="${table.id}"]`);
     const status = el("p", {class: "table-status"});
     const more = el("button", {type: "button", class: "more"});
     table.after(status, more);
-    let shown = page, query = "";
-    function update() {
-      const matching = query ? rows.filter((r) => texts.get(r).includes(query)) : rows;
-      const visible = new Set(matching.slice(0, shown));
-      for (const row of rows) row.hidden = !visible.has(row);
-      status.textContent = `${visible.size} of ${matching.length} shown` +
-        (query ? ` (${rows.length} in all)` : "");
+    let order = all.map((_, i) => i), matching = order, shown = page, query = "";
+    let selected = null, pinned = null;
+
+    function cellNode(cell, c) {
+      const link = Array.isArray(cell) && cell[1] ? cell[1] : null;
+      const content = link ? el("a", {href: link, rel: link.startsWith("#") ? null :
+                                      "noopener noreferrer"}, String(cell[0]))
+                           : String(cellText(cell) ?? "");
+      return el("td", {class: classes[c]}, content);
+    }
+    function rowNode(row) {
+      const [key, href, ...cells] = row;
+      return el("tr", {"data-key": key, "data-href": href,
+                       class: String(key) === selected ? "selected" : null},
+                ...cells.map(cellNode));
+    }
+    function draw() {
+      let rows = matching.slice(0, shown);
+      // The selected row stays in sight: on top when the page does not reach it.
+      if (pinned !== null && !rows.includes(pinned)) rows = [pinned, ...rows];
+      body.replaceChildren(...rows.map((i) => rowNode(all[i])));
+      const visible = Math.min(shown, matching.length);
+      status.textContent = `${visible} of ${matching.length} shown` +
+        (query ? ` (${all.length} in all)` : "");
       more.hidden = matching.length <= shown;
       more.textContent = `Show ${Math.min(page, matching.length - shown)} more`;
     }
-    more.addEventListener("click", () => { shown += page; update(); });
+    function refilter() {
+      matching = query ? order.filter((i) => haystack[i].includes(query)) : order;
+    }
+    more.addEventListener("click", () => { shown += page; draw(); });
     if (filter) filter.addEventListener("input", () => {
-      query = filter.value.trim().toLowerCase(); shown = page; update();
+      query = filter.value.trim().toLowerCase(); shown = page; refilter(); draw();
     });
-    table.tHead.querySelectorAll("th").forEach((th, column) => {
+    heads.forEach((th, column) => {
       const button = el("button", {type: "button", class: "sort"}, th.textContent);
       th.replaceChildren(button);
       button.addEventListener("click", () => {
         const descending = th.getAttribute("aria-sort") !== "descending";
-        table.tHead.querySelectorAll("th").forEach((h) => h.removeAttribute("aria-sort"));
+        heads.forEach((h) => h.removeAttribute("aria-sort"));
         th.setAttribute("aria-sort", descending ? "descending" : "ascending");
-        const numeric = th.dataset.type === "number";
-        const key = (row) => {
-          const cell = row.cells[column];
-          const value = cell.dataset.value ?? cell.textContent;
-          return numeric ? Number(value) : value.toLowerCase();
+        const key = (i) => {
+          const value = cellText(all[i][column + 2]);
+          if (!numeric[column]) return String(value ?? "").toLowerCase();
+          return value === "" || value === null ? -Infinity : Number(value);
         };
-        rows.sort((x, y) => {
-          const a = key(x), b = key(y);
+        const keys = all.map((_, i) => key(i));
+        order = [...order].sort((x, y) => {
+          const a = keys[x], b = keys[y];
           return (a < b ? -1 : a > b ? 1 : 0) * (descending ? -1 : 1);
         });
-        body.append(...rows);
-        update();
+        refilter();
+        draw();
       });
     });
-    table.revealRow = (row) => {
-      const at = rows.indexOf(row);
-      if (filter) filter.value = "";
-      query = "";
-      if (at >= shown) shown = at + 1;
-      update();
+    // Show and select the row with this key.
+    table.select = (key) => {
+      selected = String(key);
+      const at = all.findIndex((row) => String(row[0]) === selected);
+      pinned = at < 0 ? null : at;
+      draw();
+      return body.querySelector(`tr[data-key="${CSS.escape(selected)}"]`);
     };
     body.addEventListener("click", (event) => {
       const row = event.target.closest("tr[data-href]");
       if (row && !event.target.closest("a, button")) go(row.dataset.href);
     });
-    update();
+    draw();
   }
 
   function selectRow(tableId, key) {
     const table = document.getElementById(tableId);
-    if (!table) return;
-    table.querySelectorAll("tr.selected").forEach((r) => r.classList.remove("selected"));
-    const row = table.querySelector(`tr[data-key="${key}"]`);
-    if (row) { row.classList.add("selected"); if (row.hidden) table.revealRow(row); }
+    return table && table.select ? table.select(key) : null;
   }
 
   // --- Wiring -----------------------------------------------------------------------
