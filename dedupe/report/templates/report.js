@@ -317,10 +317,11 @@
     function draw() {
       let rows = matching.slice(0, shown);
       // The selected row stays in sight: on top when the page does not reach it.
-      if (pinned !== null && !rows.includes(pinned)) rows = [pinned, ...rows];
+      if (pinned !== null && !rows.includes(pinned) && matching.includes(pinned)) {
+        rows = [pinned, ...rows];
+      }
       body.replaceChildren(...rows.map((i) => rowNode(all[i])));
-      const visible = Math.min(shown, matching.length);
-      status.textContent = `${visible} of ${matching.length} shown` +
+      status.textContent = `${rows.length} of ${matching.length} shown` +
         (query ? ` (${all.length} in all)` : "");
       more.hidden = matching.length <= shown;
       more.textContent = `Show ${Math.min(page, matching.length - shown)} more`;
@@ -379,8 +380,12 @@
   }
 
   function route() {
-    const hash = decodeURIComponent(location.hash.slice(1));
-    let match;
+    let hash, match;
+    try {
+      hash = decodeURIComponent(location.hash.slice(1));
+    } catch (error) {
+      return;  // not an address of this page
+    }
     if ((match = /^cluster-(\d+)$/.exec(hash))) showCluster(Number(match[1]));
     else if ((match = /^pair-(\d+)$/.exec(hash))) showPair(Number(match[1]));
     else if ((match = /^doc-(\d+)$/.exec(hash))) showDoc(Number(match[1]));
