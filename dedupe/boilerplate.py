@@ -242,12 +242,23 @@ def stock_shingles(
         stock_keys = np.array(sorted(stock), dtype=np.uint64)
         for hashes, usable in positions:
             for run in _true_runs(usable & np.isin(hashes, stock_keys)):
-                run_hashes = hashes[run].tolist()
-                words = len(run_hashes) + config.shingle_size - 1
-                if min(stock.get(h, 0) for h in run_hashes) < boilerplate_bar(words, bar, config):
-                    for h in run_hashes:
-                        stock.pop(h, None)
+                _drop_quotes(hashes[run].tolist(), stock, bar, config)
     return np.array(sorted(stock), dtype=np.uint64)
+
+
+def _drop_quotes(run: list[int], stock: dict[int, int], bar: int, config: Config) -> None:
+    """Drop from ``stock`` the shingles of ``run`` that are part of a quoted passage.
+
+    A run of stock shingles long enough to need more families
+    (``boilerplate_bar``) than some of its shingles have is a passage several
+    articles quote: those shingles are no stock phrase. Shingles that have the
+    families even for the whole run's length stay stock: a cliche carried all over
+    the corpus does not stop being one because a quote runs into it.
+    """
+    need = boilerplate_bar(len(run) + config.shingle_size - 1, bar, config)
+    for h in run:
+        if stock.get(h, 0) < need:
+            stock.pop(h, None)
 
 
 def _true_runs(mask: np.ndarray) -> list[slice]:

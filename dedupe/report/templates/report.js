@@ -132,9 +132,9 @@
       el("div", {class: "cluster-figures"},
          el("figure", {}, el("figcaption", {}, "Timeline"), timeline(c)),
          el("figure", {}, el("figcaption", {}, "Links (line width: strength)"), graph(c))),
-      el("h4", {}, "Links inside the cluster"), pairList(c.pairs, null),
+      el("h4", {}, "Links inside the cluster"), pairList(c.pairs),
       c.outside.length ? el("h4", {}, "Links to documents outside the cluster") : null,
-      c.outside.length ? pairList(c.outside, null) : null,
+      c.outside.length ? pairList(c.outside) : null,
       el("h4", {}, "Members"),
       legend(),
       ...c.members.map((k, i) => member(c, k, i < OPEN_MEMBERS)),
@@ -204,7 +204,7 @@
     return box;
   }
 
-  function pairList(pairs, k) {
+  function pairList(pairs) {
     const list = el("ul", {class: "pair-list"});
     for (const p of pairs) {
       const pair = data.pairs[p];
