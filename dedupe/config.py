@@ -173,4 +173,4 @@ class Config:
 
 
 # Bump when a change to the algorithm changes results for the same settings.
-ALGORITHM_VERSION = 2
+ALGORITHM_VERSION = 3
