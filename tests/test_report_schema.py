@@ -136,6 +136,8 @@ def test_load_report_names_the_first_wrong_field(
         ("", ":1: not valid JSON (Expecting value); give the report.json that dedupe scan "
          "wrote"),
         ("[1, 2]", ": not a dedupe report: top level: [1, 2] is not of type 'object'" + TAIL),
+        ("[" * 100_000 + "]" * 100_000, ": nested too deeply to be a report; give the "
+         "report.json that dedupe scan wrote"),
         (b"\xff\xfe{}", ": cannot read it ('utf-8' codec can't decode byte 0xff in position "
          "0: invalid start byte)"),
     ],

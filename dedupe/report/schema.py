@@ -117,6 +117,9 @@ def load_report(path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as error:
         raise ReportError(f"{path}:{error.lineno}: not valid JSON ({error.msg}); "
                           "give the report.json that dedupe scan wrote") from None
+    except RecursionError:
+        raise ReportError(f"{path}: nested too deeply to be a report; give the report.json "
+                          "that dedupe scan wrote") from None
     check_report(report, str(path))
     return report
 
