@@ -55,3 +55,30 @@ def fmix(values: np.ndarray, constants: tuple[np.unsignedinteger[Any], ...]) -> 
         values = values ^ (values >> shift2)
         values = values * mult2
         return values ^ (values >> shift3)
+
+
+def winnow(hashes: np.ndarray, window: int) -> np.ndarray:
+    """Positions of the winnowed fingerprints of a shingle sequence (robust winnowing).
+
+    In every run of ``window`` consecutive shingles the smallest hash (the rightmost of
+    equals) is a fingerprint. Two texts that share ``window`` consecutive shingles,
+    i.e. a passage of ``window + n - 1`` words, therefore share a fingerprint, while
+    only about ``2 / (window + 1)`` of the shingles are kept (Schleimer, Wilkerson and
+    Aiken, 2003). A sequence shorter than the window has its smallest hash.
+
+    Returns:
+        Sorted int64 positions into ``hashes``.
+
+    Example:
+        >>> winnow(np.array([5, 3, 9, 3, 7, 1], dtype=np.uint64), 3).tolist()
+        [1, 3, 5]
+    """
+    if window < 1:
+        raise ValueError(f"window must be at least 1, not {window}")
+    if hashes.size == 0:
+        return np.empty(0, dtype=np.int64)
+    width = min(window, hashes.size)
+    windows = np.lib.stride_tricks.sliding_window_view(hashes, width)
+    # argmin over each window read right to left finds the rightmost smallest hash.
+    picks = np.arange(windows.shape[0]) + (width - 1 - np.argmin(windows[:, ::-1], axis=1))
+    return np.unique(picks).astype(np.int64)

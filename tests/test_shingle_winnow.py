@@ -1,0 +1,66 @@
+"""Tests of winnowing (dedupe/shingle.py::winnow): the passage guarantee and the density."""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dedupe import shingle
+from dedupe.shingle import winnow
+
+hash_lists = st.lists(st.integers(0, 2**64 - 1), max_size=40)
+
+
+@pytest.mark.parametrize(
+    ("hashes", "window", "expected"),
+    [
+        ([], 4, []),
+        ([7], 4, [0]),
+        ([5, 3, 9], 4, [1]),  # shorter than the window: its smallest hash
+        ([5, 3, 9, 3, 7, 1], 3, [1, 3, 5]),  # ties: the rightmost 3 for [3, 9, 3]
+        ([1, 2, 3, 4], 1, [0, 1, 2, 3]),  # a window of one keeps every shingle
+        ([4, 4, 4, 4, 4], 2, [1, 2, 3, 4]),
+    ],
+)
+def test_winnow(hashes: list[int], window: int, expected: list[int]) -> None:
+    assert winnow(np.array(hashes, dtype=np.uint64), window).tolist() == expected
+
+
+def test_window_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="window must be at least 1, not 0"):
+        winnow(np.zeros(3, dtype=np.uint64), 0)
+
+
+@given(hash_lists, hash_lists, st.lists(st.integers(0, 2**64 - 1), min_size=4, max_size=12),
+       st.integers(1, 4))
+def test_texts_sharing_a_window_share_a_fingerprint(
+    before: list[int], after: list[int], shared: list[int], window: int,
+) -> None:
+    a = np.array([*before, *shared], dtype=np.uint64)
+    b = np.array([*shared, *after], dtype=np.uint64)
+    prints_a = set(a[winnow(a, window)].tolist())
+    prints_b = set(b[winnow(b, window)].tolist())
+    assert prints_a & prints_b
+
+
+@given(hash_lists, st.integers(1, 6))
+def test_every_window_holds_a_fingerprint(values: list[int], window: int) -> None:
+    hashes = np.array(values, dtype=np.uint64)
+    picks = set(winnow(hashes, window).tolist())
+    for start in range(max(len(values) - window + 1, 1 if values else 0)):
+        assert picks & set(range(start, start + window))
+
+
+def test_density_is_about_two_over_window_plus_one() -> None:
+    hashes = np.random.default_rng(7).integers(0, 2**63, size=200_000, dtype=np.uint64)
+    for window in (2, 4, 8):
+        density = winnow(hashes, window).size / hashes.size
+        assert density == pytest.approx(2 / (window + 1), rel=0.03), window
+
+
+def test_shingle_doctests() -> None:
+    assert doctest.testmod(shingle).failed == 0
