@@ -106,3 +106,7 @@ def _line_key(words: list[str]) -> int:
     folded = _DIGIT.sub("0", " ".join(words))
     return xxhash.xxh3_64_intdigest(folded.encode("utf-8", "surrogatepass"))
 
+
+def content_key(doc: Doc, template: np.ndarray) -> int:
+    """Hash of the words outside template lines: equal keys mean duplicate content."""
+    return xxhash.xxh3_64_intdigest(doc.hashes[~template].tobytes())

@@ -7,13 +7,17 @@ Jaccard and containment is exact, not estimated.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from dedupe.config import Config
 from dedupe.lsh import group_pairs, run_starts
+from dedupe.records import Passage
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,3 +120,41 @@ def family_counts(keys: np.ndarray, docs: np.ndarray, family: np.ndarray) -> dic
     first = run_starts(keys, fam)
     distinct_keys, counts = np.unique(keys[first], return_counts=True)
     return dict(zip(distinct_keys.tolist(), counts.tolist(), strict=True))
+
+
+def relation(shared: int, same_content: bool, jaccard: float, containment: float,
+             config: Config) -> str | None:
+    """The whole-document relation of two documents on content, if any.
+
+    ``containment`` is the larger of the two shares (a in b, b in a);
+    ``same_content`` says their content keys are equal.
+    """
+    if shared == 0:
+        return None
+    if same_content:
+        return "duplicate"
+    if jaccard >= config.near_duplicate:
+        return "near-duplicate"
+    if containment >= config.contains:
+        return "contains"
+    return None
+
+
+def passage_strength(passages: Sequence[Passage], config: Config) -> float:
+    """Evidence of shared passages: ``1 - exp(-rare shingles / passage_scale)``."""
+    rare = sum(p.rare_shingles for p in passages)
+    return 1.0 - math.exp(-rare / config.passage_scale)
+
+
+def evidence_strength(
+    kind: str | None, jaccard: float, containment: float, passages: float, headings: int,
+    heading_strength: float,
+) -> float:
+    """Combine independent pieces of evidence (noisy-or) into one strength in [0, 1]."""
+    whole = {
+        "duplicate": 1.0,
+        "near-duplicate": 0.9 + 0.1 * jaccard,
+        "contains": 0.85 + 0.1 * containment,
+    }.get(kind or "", 0.0)
+    missing = (1.0 - whole) * (1.0 - passages) * (1.0 - heading_strength) ** headings
+    return 1.0 - missing

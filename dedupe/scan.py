@@ -11,13 +11,11 @@ stock phrases (shingles in many families), reused passages and shared headings.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-import xxhash
 
 from dedupe.boilerplate import (
     Lines,
@@ -34,11 +32,20 @@ from dedupe.boilerplate import (
 from dedupe.cluster import cluster
 from dedupe.config import Config
 from dedupe.lsh import lsh_pairs
-from dedupe.normalise import Doc, analyse
+from dedupe.normalise import Doc, analyse, content_key
 from dedupe.passages import Side, find_passages, rare_shingles
 from dedupe.records import Article, Boilerplate, Cluster, Pair, Passage, Skip
-from dedupe.relations import Overlaps, families, loose_families, overlaps, posting_pairs
-from dedupe.shingle import shingles
+from dedupe.relations import (
+    Overlaps,
+    evidence_strength,
+    families,
+    loose_families,
+    overlaps,
+    passage_strength,
+    posting_pairs,
+    relation,
+)
+from dedupe.shingle import shingles, usable_shingles
 from dedupe.signatures import signature_matrix
 
 #: ``(start, end)`` character spans into one article's text, in text order.
@@ -189,13 +196,17 @@ def _compare(
     when counting how widespread a shingle is.
     """
     masks = template_words(docs, lines, template)
-    usable = [_usable_shingles(m, config.shingle_size, h.size)
+    usable = [usable_shingles(m, config.shingle_size, h.size)
               for m, h in zip(masks, hashes, strict=True)]
     sets = [np.unique(h[u]) for h, u in zip(hashes, usable, strict=True)]
-    keys = [_content_key(d, m) for d, m in zip(docs, masks, strict=True)]
+    keys = [content_key(d, m) for d, m in zip(docs, masks, strict=True)]
     candidates = np.unique(np.concatenate([candidates, _lsh(sets, config)]), axis=0)
     content = overlaps(candidates, sets)
-    relations = [_relation(content, k, keys, config) for k in range(len(candidates))]
+    relations = [
+        relation(int(content.shared[k]), keys[i] == keys[j], float(content.jaccard[k]),
+                 float(max(content.a_in_b[k], content.b_in_a[k])), config)
+        for k, (i, j) in enumerate(content.pairs.tolist())
+    ]
     edges = content.pairs[[r is not None for r in relations]]
     if known is not None:
         edges = np.concatenate([edges, _family_edges(known)])
@@ -230,34 +241,6 @@ def _candidates(sets: list[np.ndarray], config: Config) -> np.ndarray:
     return np.unique(np.concatenate([_lsh(sets, config), by_postings]), axis=0)
 
 
-def _usable_shingles(template: np.ndarray, n: int, count: int) -> np.ndarray:
-    """Shingles (by start position) that touch no template word."""
-    if count == 0:
-        return np.zeros(0, dtype=bool)
-    width = min(n, template.size)
-    cumulative = np.r_[0, np.cumsum(template)]
-    return (cumulative[width : width + count] - cumulative[:count]) == 0
-
-
-def _content_key(doc: Doc, template: np.ndarray) -> int:
-    """Hash of the words outside template lines: equal keys mean duplicate content."""
-    return xxhash.xxh3_64_intdigest(doc.hashes[~template].tobytes())
-
-
-def _relation(content: Overlaps, k: int, keys: list[int], config: Config) -> str | None:
-    """The whole-document relation of candidate ``k`` on content, if any."""
-    i, j = content.pairs[k]
-    if content.shared[k] == 0:
-        return None
-    if keys[i] == keys[j]:
-        return "duplicate"
-    if content.jaccard[k] >= config.near_duplicate:
-        return "near-duplicate"
-    if max(content.a_in_b[k], content.b_in_a[k]) >= config.contains:
-        return "contains"
-    return None
-
-
 def _passages(
     sides: list[Side], content: Overlaps, relations: list[str | None], config: Config,
     step: Progress,
@@ -271,8 +254,7 @@ def _passages(
         i, j = content.pairs[k]
         passages = find_passages(sides[i], sides[j], config)
         if passages:
-            rare = sum(p.rare_shingles for p in passages)
-            found[k] = (passages, 1.0 - math.exp(-rare / config.passage_scale))
+            found[k] = (passages, passage_strength(passages, config))
     return found
 
 
@@ -310,41 +292,26 @@ def _assemble(
         a, b = key
         if key in rows:
             k = rows[key]
-            table, row, relation = content, k, relations[k]
+            table, row, kind = content, k, relations[k]
             passages, passage_strength = evidence.get(k, ([], 0.0))
         else:
-            table, row, relation = extra, extra_row[key], None
+            table, row, kind = extra, extra_row[key], None
             passages, passage_strength = [], 0.0
         shared_headings = headings.get(key, [])
-        if relation is None and not passages and not shared_headings:
+        if kind is None and not passages and not shared_headings:
             continue
         swap = articles[int(table.pairs[row][0])].id != a
         a_in_b = float(table.b_in_a[row] if swap else table.a_in_b[row])
         b_in_a = float(table.a_in_b[row] if swap else table.b_in_a[row])
         jaccard = float(table.jaccard[row])
-        strength = _strength(relation, jaccard, max(a_in_b, b_in_a), passage_strength,
-                             len(shared_headings), config.heading_strength)
+        strength = evidence_strength(kind, jaccard, max(a_in_b, b_in_a), passage_strength,
+                                     len(shared_headings), config.heading_strength)
         if swap:
             passages = [replace(p, a=p.b, b=p.a) for p in passages]
         pairs.append(Pair(
-            a=a, b=b, relation=relation or "reuse", jaccard=round(jaccard, 4),
+            a=a, b=b, relation=kind or "reuse", jaccard=round(jaccard, 4),
             containment=(round(a_in_b, 4), round(b_in_a, 4)),
             passages=tuple(passages),
             headings=tuple(shared_headings), strength=round(strength, 4),
         ))
     return pairs
-
-
-def _strength(
-    relation: str | None, jaccard: float, containment: float, passages: float, headings: int,
-    heading_strength: float,
-) -> float:
-    """Combine independent pieces of evidence (noisy-or) into one strength in [0, 1]."""
-    whole = {
-        "duplicate": 1.0,
-        "near-duplicate": 0.9 + 0.1 * jaccard,
-        "contains": 0.85 + 0.1 * containment,
-    }.get(relation or "", 0.0)
-    missing = (1.0 - whole) * (1.0 - passages) * (1.0 - heading_strength) ** headings
-    return 1.0 - missing
-

@@ -82,3 +82,15 @@ def winnow(hashes: np.ndarray, window: int) -> np.ndarray:
     # argmin over each window read right to left finds the rightmost smallest hash.
     picks = np.arange(windows.shape[0]) + (width - 1 - np.argmin(windows[:, ::-1], axis=1))
     return np.unique(picks).astype(np.int64)
+
+
+def usable_shingles(template: np.ndarray, n: int, count: int) -> np.ndarray:
+    """Which of ``count`` shingles (by start position) touch no template word.
+
+    ``template`` marks the template words of the text the shingles were cut from.
+    """
+    if count == 0:
+        return np.zeros(0, dtype=bool)
+    width = min(n, template.size)
+    cumulative = np.r_[0, np.cumsum(template)]
+    return (cumulative[width : width + count] - cumulative[:count]) == 0
