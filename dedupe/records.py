@@ -126,6 +126,49 @@ class Cluster:
     links: tuple[Link, ...] = field(default=())
 
 
+@dataclass(frozen=True)
+class Match:
+    """An admitted document that a checked article is related to.
+
+    ``containment`` is (article inside the match, match inside the article);
+    passages' ``a`` spans index the article's text, ``b`` spans the match's.
+    """
+
+    id: str
+    relation: str  # duplicate | near-duplicate | contains | reuse
+    jaccard: float
+    containment: tuple[float, float]
+    strength: float
+    passages: tuple[Passage, ...] = ()
+    headings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the pre-ingest index says about one article.
+
+    ``decision`` is ``new`` or how the article repeats admitted text:
+    ``duplicate``, ``near-duplicate``, ``contained`` (one text lies inside the other)
+    or ``reuses-passages``. ``matches`` are strongest first; ``origin`` is the likely
+    original among the article and its matches, chosen by ``origin_rule``.
+    ``template_lines`` and ``stock_spans`` are the character spans of the article
+    that were not evidence.
+    """
+
+    id: str
+    decision: str
+    matches: tuple[Match, ...]
+    origin: str
+    origin_rule: str
+    template_lines: tuple[tuple[int, int], ...] = ()
+    stock_spans: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def is_new(self) -> bool:
+        """Whether nothing admitted is repeated (the article may be ingested)."""
+        return self.decision == "new"
+
+
 def parse_date(value: str) -> datetime:
     """Parse ISO 8601 (``2024-03-25``, ``2024-03-25T10:00:00Z``) as an aware UTC datetime.
 

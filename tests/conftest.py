@@ -5,9 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from planted import PlantedCorpus, make_planted_corpus
 
 from dedupe import Article, ScanResult, read_inputs, scan
+
+# Property tests are judged on what they find, not on how fast: on a loaded 2-core CI
+# machine hypothesis's default 200 ms deadline fails correct code.
+settings.register_profile("dedupe", deadline=None)
+settings.load_profile("dedupe")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -1,0 +1,419 @@
+"""The pre-ingest index: check each new article against everything admitted so far.
+
+    check(article) -> analyse -> templates and stock phrases (counted in the index)
+                   -> candidates (LSH bands, shared fingerprints) -> verify -> Verdict
+
+A check uses the batch scan's stages and rules (``normalise``, ``shingle``,
+``passages``, ``relations``, ``cluster.choose_origin``) on the article and the few
+admitted documents it may repeat; the store (``dedupe.store``) only keeps and looks
+up. What differs from a scan, and why, is in docs/design-index.md:
+
+* Families: an admitted copy (duplicate, near-duplicate, contained) joins the family
+  of the document it copies; template lines and stock phrases are counted in
+  families, so a hundred copies of one story never make it boilerplate.
+* Fingerprints: documents keep only their winnowed shingles (``shingle.winnow``,
+  window ``min_passage_words - shingle_size + 1``), which still finds every shared
+  passage of ``min_passage_words`` words. A shingle is stock when it lies among
+  fingerprints that enough families carry.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+
+from dedupe.boilerplate import boilerplate_bar, stock_threshold
+from dedupe.cluster import choose_origin
+from dedupe.config import ALGORITHM_VERSION, Config
+from dedupe.lsh import band_keys
+from dedupe.normalise import Doc, analyse, content_key
+from dedupe.passages import Side, find_passages, rare_shingles
+from dedupe.records import Article, Match, Pair, Verdict
+from dedupe.relations import evidence_strength, passage_strength, relation
+from dedupe.shingle import shingles, usable_shingles, winnow
+from dedupe.signatures import signature_matrix
+from dedupe.store import LineCount, SqliteStore, Stored, signed
+
+#: Admitted documents verified per check (most shared fingerprints first, plus LSH).
+MAX_CANDIDATES = 50
+#: Version of what the store holds; an index of another format is refused.
+FORMAT = "1"
+#: Relations, strongest first, and the decision each one gives.
+DECISIONS = {"duplicate": "duplicate", "near-duplicate": "near-duplicate",
+             "contains": "contained", "reuse": "reuses-passages"}
+
+
+class IndexMismatch(ValueError):
+    """An index opened with settings other than the ones it was built with."""
+
+
+@dataclass(frozen=True, eq=False)
+class _Text:
+    """One text as a check sees it."""
+
+    doc: Doc
+    hashes: np.ndarray  # shingle hash per position
+    prints: np.ndarray  # fingerprint positions (winnowed over the whole text)
+
+
+class Index:
+    """A persistent index of admitted articles (SQLite file, or ``:memory:``).
+
+    Example:
+        >>> from dedupe.records import Article
+        >>> with Index(":memory:") as index:
+        ...     first = index.check_and_add(Article("a", "The harbour board met. " * 20))
+        ...     again = index.check_and_add(Article("b", "The harbour board met. " * 20))
+        >>> first.decision, again.decision, again.matches[0].id
+        ('new', 'duplicate', 'a')
+    """
+
+    def __init__(self, location: str | Path, config: Config | None = None) -> None:
+        self.location = location
+        self.config = config or Config()
+        self._store: SqliteStore | None = None
+
+    # --- opening ------------------------------------------------------------------
+    def open(self) -> Index:
+        """Open (creating if needed) and check that the index has these settings.
+
+        Raises:
+            IndexMismatch: the index was built with other settings; the message
+                names each one.
+        """
+        if self._store is None:
+            store = SqliteStore(self.location)
+            try:
+                with store.transaction():
+                    _check_meta(store, self._meta(), str(self.location))
+            except BaseException:
+                store.close()
+                raise
+            self._store = store
+        return self
+
+    def close(self) -> None:
+        """Close the index (it can be opened again)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Index:
+        return self.open()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def window(self) -> int:
+        """Winnowing window: shingles per passage of ``min_passage_words`` words."""
+        return max(1, self.config.min_passage_words - self.config.shingle_size + 1)
+
+    def _meta(self) -> dict[str, str]:
+        settings = {**self.config.as_dict(), "algorithm": ALGORITHM_VERSION,
+                    "winnow_window": self.window, "format": FORMAT}
+        return {"settings": json.dumps(settings, sort_keys=True),
+                "fingerprint": self.config.fingerprint}
+
+    def _opened(self) -> SqliteStore:
+        return self.open()._store  # type: ignore[return-value]
+
+    # --- the API --------------------------------------------------------------------
+    def check(self, article: Article) -> Verdict:
+        """What the index says about ``article`` (nothing is added)."""
+        verdict, _ = self._judge(self._opened(), article)
+        return verdict
+
+    def add(self, article: Article) -> Verdict:
+        """Admit ``article`` whatever it repeats; return the verdict it had.
+
+        Raises:
+            ValueError: an article with this id is already in the index.
+        """
+        store = self._opened()
+        with store.transaction():
+            verdict, family = self._judge(store, article)
+            self._insert(store, article, family)
+        return verdict
+
+    def check_and_add(self, article: Article) -> Verdict:
+        """Check ``article`` and admit it only if it is new, as one atomic step.
+
+        Two processes submitting the same article at once admit it exactly once: the
+        second waits for the first's write and then sees it.
+        """
+        store = self._opened()
+        with store.transaction():
+            verdict, family = self._judge(store, article)
+            if verdict.is_new:
+                self._insert(store, article, family)
+        return verdict
+
+    def remove(self, doc_id: str) -> bool:
+        """Take a document out of the index; False when there is none with this id."""
+        store = self._opened()
+        with store.transaction():
+            return store.remove(doc_id)
+
+    def stats(self) -> dict[str, object]:
+        """Documents, families, location and settings fingerprint."""
+        documents, families = self._opened().count()
+        return {"documents": documents, "families": families,
+                "location": str(self.location), "fingerprint": self.config.fingerprint}
+
+    # --- checking -------------------------------------------------------------------
+    def _analyse(self, text: str) -> _Text:
+        doc = analyse(text, self.config)
+        hashes = shingles(doc.hashes, self.config.shingle_size)
+        return _Text(doc, hashes, winnow(hashes, self.window))
+
+    def _judge(self, store: SqliteStore, article: Article) -> tuple[Verdict, int | None]:
+        """The verdict for ``article``, and the family it would join."""
+        if store.has(article.id):
+            raise ValueError(f"{article.id!r} is already in the index; remove it first "
+                             "or give the new article another id")
+        config = self.config
+        _, families = store.count()
+        new = self._analyse(article.text)
+        world = _World(store, new, families, config, self.window)
+        usable = world.usable(new, article.source)
+        content = np.unique(new.hashes[usable])
+        candidates = set(world.print_candidates(new, usable)) | set(
+            store.band_candidates(_bands(content, config)) if content.size else ())
+        stored = store.docs(candidates)
+        texts = [self._analyse(s.text) for s in stored]
+        world.learn(texts)
+        matches = []
+        rare_new = world.rare(new, usable)
+        for s, text in zip(stored, texts, strict=True):
+            match = self._compare(world, article, new, usable, rare_new, s, text)
+            if match is not None:
+                matches.append((match, s))
+        matches.sort(key=lambda m: (-m[0].strength, m[0].id))
+        verdict = self._verdict(article, new, usable, world, matches)
+        family = next((s.family for m, s in matches
+                       if DECISIONS[m.relation] == verdict.decision
+                       and m.relation != "reuse"), None)
+        return verdict, family
+
+    def _compare(self, world: _World, article: Article, new: _Text, usable: np.ndarray,
+                 rare: np.ndarray, stored: Stored, text: _Text) -> Match | None:
+        config = self.config
+        theirs = world.usable(text, stored.source)
+        a_set, b_set = np.unique(new.hashes[usable]), np.unique(text.hashes[theirs])
+        shared = int(np.intersect1d(a_set, b_set, assume_unique=True).size)
+        union = a_set.size + b_set.size - shared
+        jaccard = shared / union if union else 0.0
+        a_in_b = shared / a_set.size if a_set.size else 0.0
+        b_in_a = shared / b_set.size if b_set.size else 0.0
+        same = content_key(new.doc, world.template_words(new, article.source)) == content_key(
+            text.doc, world.template_words(text, stored.source))
+        kind = relation(shared, same and shared > 0, jaccard, max(a_in_b, b_in_a), config)
+        side_a = Side(article.text, new.doc, new.hashes, usable, rare)
+        side_b = Side(stored.text, text.doc, text.hashes, theirs, world.rare(text, theirs))
+        passages = find_passages(side_a, side_b, config)
+        headings = world.shared_headings(article.text, new, text, article.source, stored.source)
+        strength = evidence_strength(kind, jaccard, max(a_in_b, b_in_a),
+                                     passage_strength(passages, config), len(headings),
+                                     config.heading_strength)
+        if kind is None and strength < config.link_min_strength:
+            return None
+        return Match(id=stored.id, relation=kind or "reuse", jaccard=round(jaccard, 4),
+                     containment=(round(a_in_b, 4), round(b_in_a, 4)),
+                     strength=round(strength, 4), passages=tuple(passages),
+                     headings=tuple(headings))
+
+    def _verdict(self, article: Article, new: _Text, usable: np.ndarray, world: _World,
+                 matches: list[tuple[Match, Stored]]) -> Verdict:
+        template = world.template_words(new, article.source)
+        spans = _line_spans(new.doc, template)
+        stock = _char_spans(new.doc, _covered(world.stock(new, usable), self.config.shingle_size,
+                                              new.doc.words))
+        if not matches:
+            return Verdict(article.id, "new", (), article.id, "new", spans, stock)
+        decision = min((DECISIONS[m.relation] for m, _ in matches),
+                       key=list(DECISIONS.values()).index)
+        members = [article] + [Article(s.id, s.text, s.date, s.source, s.url, s.title)
+                               for _, s in matches]
+        links = [_pair(article.id, m) for m, _ in matches]
+        origin, rule, _ = choose_origin(members, links, self.config)
+        return Verdict(article.id, decision, tuple(m for m, _ in matches), origin, rule,
+                       spans, stock)
+
+    def _insert(self, store: SqliteStore, article: Article, family: int | None) -> None:
+        text = self._analyse(article.text)
+        world = _World(store, text, store.count()[1], self.config, self.window)
+        content = np.unique(text.hashes[world.usable(text, article.source)])
+        store.add(article.id, article.text, article.date, article.source, article.title,
+                  article.url, family, _bands(content, self.config),
+                  text.hashes[text.prints], text.doc.line_keys)
+
+
+class _World:
+    """What the index knows about the lines and fingerprints of the texts in one check.
+
+    Counts are of families in the index plus the article being checked (as a family
+    of its own), as if it had been admitted.
+    """
+
+    def __init__(self, store: SqliteStore, new: _Text, families: int, config: Config,
+                 window: int) -> None:
+        self.store, self.config, self.window = store, config, window
+        self.new_lines = set(signed(new.doc.line_keys))
+        self.new_prints = set(signed(new.hashes[new.prints]))
+        self.bar = stock_threshold(families + 1, config)
+        self.lines: dict[int, LineCount] = {}
+        self.prints: dict[int, tuple[int, int]] = {}
+        self.learn([new])
+
+    def learn(self, texts: list[_Text]) -> None:
+        """Look up the counts of these texts' lines and fingerprints."""
+        keys = np.concatenate([t.doc.line_keys for t in texts] or [np.empty(0, np.uint64)])
+        prints = np.concatenate([t.hashes[t.prints] for t in texts]
+                                or [np.empty(0, np.uint64)])
+        self.lines.update(self.store.line_counts(keys))
+        self.prints.update(self.store.print_stats(prints))
+
+    def _line_families(self, key: int) -> LineCount:
+        stored = self.lines.get(key, LineCount(0, None))
+        return LineCount(stored.families + (key in self.new_lines), stored.source)
+
+    def template_words(self, text: _Text, source: str | None) -> np.ndarray:
+        """Words of ``text`` in template lines (batch rule, counted in the index)."""
+        mask = np.zeros(text.doc.words, dtype=bool)
+        widths = np.diff(text.doc.line_words, axis=1).ravel()
+        for row, key in enumerate(signed(text.doc.line_keys)):
+            count = self._line_families(key)
+            bar = boilerplate_bar(int(widths[row]), self.config.template_min_families,
+                                  self.config)
+            one_source = (count.source is not None and count.source == source
+                          and count.families >= self.config.source_template_min_families)
+            if count.families >= bar or one_source:
+                first, last = text.doc.line_words[row]
+                mask[first:last] = True
+        return mask
+
+    def usable(self, text: _Text, source: str | None) -> np.ndarray:
+        """Shingles of ``text`` outside template lines."""
+        return usable_shingles(self.template_words(text, source), self.config.shingle_size,
+                               text.hashes.size)
+
+    def print_families(self, text: _Text) -> np.ndarray:
+        """Families carrying each fingerprint of ``text`` (the article counted once)."""
+        hashes = signed(text.hashes[text.prints])
+        return np.array([self.prints.get(h, (0, 0))[1] + (h in self.new_prints)
+                         for h in hashes], dtype=np.int64)
+
+    def stock(self, text: _Text, usable: np.ndarray) -> np.ndarray:
+        """Shingle positions of ``text`` that are stock phrases.
+
+        A usable fingerprint carried by enough families is stock, and so is every
+        shingle between two stock fingerprints no further apart than the window (the
+        inside of a stock phrase). A run of stock text long enough to need more
+        families (``boilerplate_bar``) than some of its fingerprints have is a quote:
+        those fingerprints are no stock.
+        """
+        count, n = text.hashes.size, self.config.shingle_size
+        fams = self.print_families(text)
+        keep = (fams >= self.bar) & usable[text.prints] if count else np.zeros(0, bool)
+        mask = self._fill(text.prints[keep], count)
+        for run in _runs(mask):
+            need = boilerplate_bar(run.stop - run.start + n - 1, self.bar, self.config)
+            inside = (text.prints >= run.start) & (text.prints < run.stop)
+            keep &= ~(inside & (fams < need))
+        return self._fill(text.prints[keep], count) & usable
+
+    def _fill(self, stock_prints: np.ndarray, count: int) -> np.ndarray:
+        mask = np.zeros(count, dtype=bool)
+        mask[stock_prints] = True
+        for a, b in zip(stock_prints[:-1].tolist(), stock_prints[1:].tolist(), strict=True):
+            if b - a <= self.window:
+                mask[a:b] = True
+        return mask
+
+    def rare(self, text: _Text, usable: np.ndarray) -> np.ndarray:
+        """Shingles that weigh as evidence (``passages.rare_shingles``)."""
+        return rare_shingles(usable, self.stock(text, usable), self.config.shingle_size)
+
+    def print_candidates(self, text: _Text, usable: np.ndarray) -> list[int]:
+        """Admitted documents sharing the article's usable, non-stock, not too common
+        fingerprints, most shared first."""
+        stock = self.stock(text, usable)
+        hashes = [h for p, h in zip(text.prints.tolist(), signed(text.hashes[text.prints]),
+                                    strict=True)
+                  if usable[p] and not stock[p]
+                  and self.prints.get(h, (0, 0))[0] <= self.config.max_postings]
+        return self.store.print_candidates(hashes, MAX_CANDIDATES) if hashes else []
+
+    def shared_headings(self, text: str, new: _Text, other: _Text, source: str | None,
+                        other_source: str | None) -> list[str]:
+        """Distinctive headings (not template) that both texts carry, in the article's order."""
+        theirs = set(signed(other.doc.line_keys[other.doc.headings]))
+        template_new = self.template_words(new, source)
+        out = []
+        for row in np.flatnonzero(new.doc.headings).tolist():
+            key = signed(new.doc.line_keys[row : row + 1])[0]
+            first, _ = new.doc.line_words[row]
+            if key in theirs and not template_new[first]:
+                start, end = new.doc.line_chars[row]
+                out.append(text[start:end].strip())
+        return out
+
+
+def _bands(content: np.ndarray, config: Config) -> np.ndarray:
+    signatures = signature_matrix([content], config.num_perm, config.seed)
+    return band_keys(signatures, *config.lsh_bands)[0]
+
+
+def _pair(article_id: str, match: Match) -> Pair:
+    a_in_b, b_in_a = match.containment
+    if article_id < match.id:
+        return Pair(article_id, match.id, match.relation, match.jaccard, (a_in_b, b_in_a),
+                    strength=match.strength)
+    return Pair(match.id, article_id, match.relation, match.jaccard, (b_in_a, a_in_b),
+                strength=match.strength)
+
+
+def _runs(mask: np.ndarray) -> list[slice]:
+    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
+    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _covered(shingle_mask: np.ndarray, n: int, words: int) -> np.ndarray:
+    """Words covered by the shingles in ``shingle_mask``."""
+    covered = np.zeros(words + 1, dtype=np.int64)
+    starts = np.flatnonzero(shingle_mask)
+    np.add.at(covered, starts, 1)
+    np.add.at(covered, np.minimum(starts + n, words), -1)
+    return np.cumsum(covered)[:words] > 0
+
+
+def _char_spans(doc: Doc, words: np.ndarray) -> tuple[tuple[int, int], ...]:
+    return tuple((int(doc.starts[r.start]), int(doc.ends[r.stop - 1])) for r in _runs(words))
+
+
+def _line_spans(doc: Doc, template: np.ndarray) -> tuple[tuple[int, int], ...]:
+    return tuple((int(s), int(e)) for (s, e), (first, _) in
+                 zip(doc.line_chars.tolist(), doc.line_words.tolist(), strict=True)
+                 if template[first])
+
+
+def _check_meta(store: SqliteStore, wanted: dict[str, str], where: str) -> None:
+    """Store the settings in a new index; refuse an index built with others."""
+    stored = store.meta()
+    if not stored:
+        store.set_meta(wanted)
+        return
+    have = json.loads(stored.get("settings", "{}"))
+    want = json.loads(wanted["settings"])
+    differ = [f"{k} (index {have.get(k)!r}, asked {want.get(k)!r})"
+              for k in sorted(set(have) | set(want)) if have.get(k) != want.get(k)]
+    if differ:
+        raise IndexMismatch(f"{where}: this index was built with other settings: "
+                            + "; ".join(differ)
+                            + "; open it with its own settings or build a new index")

@@ -1,0 +1,123 @@
+"""Tests of the pre-ingest index (dedupe/index.py, dedupe/store.py): verdicts, persistence,
+settings, atomic admission."""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+from pathlib import Path
+
+import pytest
+
+from dedupe import Article, Config
+from dedupe.index import Index, IndexMismatch
+
+SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "de", "po", "li", "ma", "go",
+             "ber", "tan", "rel", "dor", "fin", "ost", "ul")
+
+
+def story(seed: int, words: int = 120) -> str:
+    """Sentences of made-up words; two seeds share no five words in a row."""
+    rng = random.Random(seed)
+    sentences = []
+    for _ in range(words // 10):
+        made = ["".join(rng.choice(SYLLABLES) for _ in range(3)) for _ in range(10)]
+        sentences.append(" ".join(made).capitalize() + ".")
+    return " ".join(sentences)
+
+
+def test_a_copy_is_a_duplicate_and_a_new_story_is_new() -> None:
+    with Index(":memory:") as index:
+        assert index.add(Article("a", story(1))).decision == "new"
+        copy = index.check(Article("b", story(1)))
+        assert (copy.decision, [m.id for m in copy.matches]) == ("duplicate", ["a"])
+        assert copy.matches[0].strength == 1.0
+        assert index.check(Article("c", story(2))).decision == "new"
+
+
+def test_check_adds_nothing_and_check_and_add_admits_only_new_articles() -> None:
+    with Index(":memory:") as index:
+        index.check(Article("a", story(1)))
+        assert index.stats()["documents"] == 0
+        assert index.check_and_add(Article("a", story(1))).is_new
+        assert not index.check_and_add(Article("b", story(1))).is_new
+        assert index.check_and_add(Article("c", story(3))).is_new
+        assert index.stats()["documents"] == 2
+        assert index.remove("a") and not index.remove("a")
+        assert index.check(Article("b", story(1))).decision == "new"
+
+
+def test_a_trimmed_copy_is_contained_and_names_the_longer_text_as_origin() -> None:
+    full = story(4, 240)
+    half = full[: full.index(".", len(full) // 2) + 1]  # cut at a sentence end
+    with Index(":memory:") as index:
+        index.add(Article("full", full, date="2024-01-01"))
+        trimmed = index.check(Article("cut", half, date="2024-01-02"))
+    assert trimmed.decision in ("contained", "near-duplicate")
+    assert trimmed.matches[0].containment[0] == 1.0
+    assert (trimmed.origin, trimmed.origin_rule) == ("full", "earliest-date")
+
+
+def test_a_shared_passage_is_reuse_with_offsets_into_both_texts() -> None:
+    quote = "the committee said the harbour dredging plan would cost far more than planned"
+    a_text = f"{story(5)} {quote}. {story(6)}"
+    b_text = f"{story(7)} As reported, {quote}, officials added. {story(8)}"
+    with Index(":memory:") as index:
+        index.add(Article("a", a_text))
+        verdict = index.check(Article("b", b_text))
+    assert verdict.decision == "reuses-passages"
+    (passage,) = verdict.matches[0].passages
+    assert quote in b_text[passage.a[0] : passage.a[1]] or b_text[
+        passage.a[0] : passage.a[1]] in quote
+    assert a_text[passage.b[0] : passage.b[1]] == b_text[passage.a[0] : passage.a[1]]
+
+
+def test_template_lines_never_make_a_duplicate() -> None:
+    masthead = "DAILY PLANET | All the news\nShare this story: Facebook | Twitter | Email"
+    footer = "Copyright 2024 Daily Planet Media. All rights reserved."
+    with Index(":memory:") as index:
+        for k in range(4):  # four unrelated stories under one site template
+            index.add(Article(f"s{k}", f"{masthead}\n{story(10 + k)}\n{footer}"))
+        verdict = index.check(Article("new", f"{masthead}\n{story(20)}\n{footer}"))
+    assert verdict.decision == "new", verdict.matches
+    assert len(verdict.template_lines) == 3
+
+
+def test_an_index_keeps_what_was_added_and_refuses_other_settings(tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    with Index(path) as index:
+        index.add(Article("a", story(1)))
+    with Index(path) as index:
+        assert index.stats()["documents"] == 1
+        assert index.check(Article("b", story(1))).decision == "duplicate"
+    with pytest.raises(IndexMismatch) as caught:
+        Index(path, Config(shingle_size=4, num_perm=64)).open()
+    assert str(caught.value) == (
+        f"{path}: this index was built with other settings: num_perm (index 128, asked 64); "
+        "shingle_size (index 5, asked 4); winnow_window (index 4, asked 5); open it with "
+        "its own settings or build a new index")
+
+
+def test_an_id_can_be_added_once() -> None:
+    with Index(":memory:") as index:
+        index.add(Article("a", story(1)))
+        with pytest.raises(ValueError, match="'a' is already in the index; remove it first"):
+            index.add(Article("a", story(2)))
+
+
+def _submit(path: str, barrier: multiprocessing.synchronize.Barrier, k: int) -> bool:
+    barrier.wait()
+    with Index(path) as index:
+        return index.check_and_add(Article(f"copy-{k}", story(42))).is_new
+
+
+def test_two_processes_submitting_one_article_admit_it_once(tmp_path: Path) -> None:
+    path = str(tmp_path / "index.sqlite")
+    Index(path).open().close()
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Manager().Barrier(4)
+    with context.Pool(4) as pool:
+        admitted = pool.starmap(_submit, [(path, barrier, k) for k in range(4)])
+    assert sorted(admitted) == [False, False, False, True]
+    with Index(path) as index:
+        assert index.stats()["documents"] == 1
