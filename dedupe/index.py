@@ -177,10 +177,20 @@ class Index:
         if store.has(article.id):
             raise ValueError(f"{article.id!r} is already in the index; remove it first "
                              "or give the new article another id")
+        new = self._analyse(article.text)
+        verdict, family = self._judge_as(store, article, new, None)
+        if family is not None:
+            # The article belongs to an admitted family: count its lines and
+            # fingerprints as that family's, not as a family of its own, and look again.
+            verdict, family = self._judge_as(store, article, new, family)
+        return verdict, family
+
+    def _judge_as(self, store: SqliteStore, article: Article, new: _Text,
+                  family: int | None) -> tuple[Verdict, int | None]:
         config = self.config
         _, families = store.count()
-        new = self._analyse(article.text)
-        world = _World(store, new, families, config, self.window)
+        world = _World(store, new, article.source, families + (family is None), config,
+                       self.window, family)
         usable = world.usable(new, article.source)
         content = np.unique(new.hashes[usable])
         candidates = set(world.print_candidates(new, usable)) | set(
@@ -196,9 +206,9 @@ class Index:
                 matches.append((match, s))
         matches.sort(key=lambda m: (-m[0].strength, m[0].id))
         verdict = self._verdict(article, new, usable, world, matches)
-        family = next((s.family for m, s in matches
-                       if DECISIONS[m.relation] == verdict.decision
-                       and m.relation != "reuse"), None)
+        # Headings alone never join a family: early in a stream a site's template lines
+        # are still shared headings, and would chain its stories into one family.
+        family = next((s.family for m, s in matches if m.relation != "reuse"), None)
         return verdict, family
 
     def _compare(self, world: _World, article: Article, new: _Text, usable: np.ndarray,
@@ -247,7 +257,8 @@ class Index:
 
     def _insert(self, store: SqliteStore, article: Article, family: int | None) -> None:
         text = self._analyse(article.text)
-        world = _World(store, text, store.count()[1], self.config, self.window)
+        world = _World(store, text, article.source, store.count()[1], self.config,
+                       self.window)
         content = np.unique(text.hashes[world.usable(text, article.source)])
         store.add(article.id, article.text, article.date, article.source, article.title,
                   article.url, family, _bands(content, self.config),
@@ -257,16 +268,20 @@ class Index:
 class _World:
     """What the index knows about the lines and fingerprints of the texts in one check.
 
-    Counts are of families in the index plus the article being checked (as a family
-    of its own), as if it had been admitted.
+    Counts are of families in the index plus the article being checked, as if it had
+    been admitted: as a family of its own, or as one of ``family``.
     """
 
-    def __init__(self, store: SqliteStore, new: _Text, families: int, config: Config,
-                 window: int) -> None:
-        self.store, self.config, self.window = store, config, window
+    def __init__(self, store: SqliteStore, new: _Text, source: str | None, families: int,
+                 config: Config, window: int, family: int | None = None) -> None:
+        self.store, self.config, self.window, self.source = store, config, window, source
         self.new_lines = set(signed(new.doc.line_keys))
         self.new_prints = set(signed(new.hashes[new.prints]))
-        self.bar = stock_threshold(families + 1, config)
+        if family is not None:  # what the family carries already is not counted again
+            prints, lines = store.family_has(family, new.hashes[new.prints], new.doc.line_keys)
+            self.new_prints -= prints
+            self.new_lines -= lines
+        self.bar = stock_threshold(families, config)
         self.lines: dict[int, LineCount] = {}
         self.prints: dict[int, tuple[int, int]] = {}
         self.learn([new])
@@ -281,7 +296,10 @@ class _World:
 
     def _line_families(self, key: int) -> LineCount:
         stored = self.lines.get(key, LineCount(0, None))
-        return LineCount(stored.families + (key in self.new_lines), stored.source)
+        if key not in self.new_lines:
+            return stored
+        one = stored.source if stored.source == self.source or not stored.families else None
+        return LineCount(stored.families + 1, one if self.source else None)
 
     def template_words(self, text: _Text, source: str | None) -> np.ndarray:
         """Words of ``text`` in template lines (batch rule, counted in the index)."""
@@ -326,14 +344,31 @@ class _World:
             need = boilerplate_bar(run.stop - run.start + n - 1, self.bar, self.config)
             inside = (text.prints >= run.start) & (text.prints < run.stop)
             keep &= ~(inside & (fams < need))
-        return self._fill(text.prints[keep], count) & usable
+        return self._fill(text.prints[keep], count, text.prints[~keep]) & usable
 
-    def _fill(self, stock_prints: np.ndarray, count: int) -> np.ndarray:
+    def _fill(self, stock_prints: np.ndarray, count: int,
+              other_prints: np.ndarray | None = None) -> np.ndarray:
+        """Stock positions from stock fingerprints: the fingerprints, the gaps of at
+        most a window between them and, when ``other_prints`` (the fingerprints that
+        are not stock) are given, up to a window less one on either side of each run,
+        short of a fingerprint that is not stock: the windows that chose a phrase's
+        first and last fingerprints reach that far into it."""
         mask = np.zeros(count, dtype=bool)
         mask[stock_prints] = True
         for a, b in zip(stock_prints[:-1].tolist(), stock_prints[1:].tolist(), strict=True):
             if b - a <= self.window:
                 mask[a:b] = True
+        if other_prints is None:
+            return mask
+        blocked = np.zeros(count, dtype=bool)
+        blocked[other_prints] = True
+        reach = self.window - 1
+        for run in _runs(mask):
+            for step, edge in ((-1, run.start - 1), (1, run.stop)):
+                for p in range(edge, edge + step * reach, step):
+                    if not 0 <= p < count or blocked[p]:
+                        break
+                    mask[p] = True
         return mask
 
     def rare(self, text: _Text, usable: np.ndarray) -> np.ndarray:

@@ -185,6 +185,19 @@ class SqliteStore:
                 counts[int(doc)] = counts.get(int(doc), 0) + int(n)
         return sorted(counts, key=lambda d: (-counts[d], d))[:limit]
 
+    def family_has(self, family: int, prints: np.ndarray,
+                   lines: np.ndarray) -> tuple[set[int], set[int]]:
+        """Which of these fingerprints and line keys (signed) the family already carries."""
+        found: tuple[set[int], set[int]] = (set(), set())
+        for table, column, values, out in (("prints", "hash", prints, found[0]),
+                                           ("lines", "key", lines, found[1])):
+            for chunk in _chunks(sorted(set(signed(values)))):
+                marks = ",".join("?" * len(chunk))
+                out.update(r[0] for r in self._db.execute(
+                    f"SELECT DISTINCT t.{column} FROM {table} t JOIN docs d ON d.doc = t.doc "
+                    f"WHERE d.family = ? AND t.{column} IN ({marks})", [family, *chunk]))
+        return found
+
     def line_counts(self, keys: np.ndarray) -> dict[int, LineCount]:
         """Per line key (signed): families carrying it, and their one source if any."""
         out: dict[int, LineCount] = {}

@@ -8,9 +8,12 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import as_articles
+from planted import PlantedCorpus
 
-from dedupe import Article, Config
+from dedupe import Article, Config, ScanResult
 from dedupe.index import Index, IndexMismatch
+from dedupe.records import Verdict
 
 SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "de", "po", "li", "ma", "go",
              "ber", "tan", "rel", "dor", "fin", "ost", "ul")
@@ -121,3 +124,41 @@ def test_two_processes_submitting_one_article_admit_it_once(tmp_path: Path) -> N
     assert sorted(admitted) == [False, False, False, True]
     with Index(path) as index:
         assert index.stats()["documents"] == 1
+
+
+def _leave_one_out(articles: list[Article]) -> dict[str, Verdict]:
+    """Each article checked against an index holding all the others."""
+    verdicts = {}
+    with Index(":memory:") as index:
+        for article in sorted(articles, key=lambda a: (a.date or "~", a.id)):
+            index.add(article)
+        for article in articles:
+            index.remove(article.id)
+            verdicts[article.id] = index.check(article)
+            index.add(article)
+    return verdicts
+
+
+def test_seed_checks_find_exactly_the_scans_links(seed_result: ScanResult) -> None:
+    verdicts = _leave_one_out(list(seed_result.articles))
+    found = {(min(a, m.id), max(a, m.id)): m.strength
+             for a, v in verdicts.items() for m in v.matches}
+    assert found == {(p.a, p.b): p.strength for p in seed_result.pairs}
+    assert {a for a, v in verdicts.items() if v.is_new} == (
+        {a.id for a in seed_result.articles}
+        - {p.a for p in seed_result.pairs} - {p.b for p in seed_result.pairs})
+
+
+def test_planted_checks_link_copies_and_never_unrelated_articles(
+    planted: tuple[PlantedCorpus, ScanResult],
+) -> None:
+    corpus, result = planted
+    verdicts = _leave_one_out(as_articles(corpus))
+    family = corpus.family
+    for article_id, verdict in verdicts.items():
+        for match in verdict.matches:
+            assert family[match.id] == family[article_id], (article_id, match)
+    for pair in result.pairs:  # every link the scan makes between copies, a check makes
+        if family[pair.a] == family[pair.b]:
+            assert pair.b in {m.id for m in verdicts[pair.a].matches}, pair
+            assert pair.a in {m.id for m in verdicts[pair.b].matches}, pair
