@@ -1,4 +1,5 @@
-"""Command line: ``dedupe scan``, ``dedupe report``, ``dedupe eval``.
+"""Command line: ``dedupe scan``, ``dedupe report``, ``dedupe eval``, ``dedupe index``,
+``dedupe check``.
 
 Each command is its docstring and a few calls into the library. Library errors
 become one ``Error: ...`` line and exit 1; usage mistakes exit 2; no traceback.
@@ -6,19 +7,25 @@ become one ``Error: ...`` line and exit 1; usage mistakes exit 2; no traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import sqlite3
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from tabulate import tabulate
 from tqdm import tqdm
 
 from dedupe import __version__
 from dedupe.config import Config
 from dedupe.evaluate import METRICS, counts_table, evaluate, read_truth, table
-from dedupe.read import Corpus, InputError, read_inputs
+from dedupe.index import DECISIONS, AlreadyIndexed, Index, IndexMismatch
+from dedupe.read import Corpus, InputError, Repair, iter_input, read_inputs
+from dedupe.records import Article, Skip, Verdict
 from dedupe.report import FORMATS, ReportError, load_report, summary, to_json, write_reports
 from dedupe.scan import scan as run_scan
 
@@ -170,6 +177,162 @@ def evaluate_command(inputs: tuple[str, ...], truth: Path, json_path: Path | Non
               if (value := METRICS[name](scores)) is not None and value < floor]
     if failed:
         raise click.ClickException("below the floor: " + "; ".join(failed))
+
+
+@cli.group("index")
+def index_group() -> None:
+    """Keep a persistent index of admitted articles (one SQLite file) for pre-ingest
+    checks with ``dedupe check``.
+
+    Example:
+
+        dedupe index add archive.sqlite archive/
+    """
+
+
+@index_group.command("add")
+@click.argument("index_path", metavar="INDEX")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-q", "--quiet", is_flag=True, help="print nothing but errors")
+@config_options
+@click.pass_context
+def index_add(ctx: click.Context, /, index_path: str, inputs: tuple[str, ...], quiet: bool,
+              **settings: Any) -> None:
+    """Add every article of INPUTS to INDEX (created if needed), whatever it repeats,
+    and count what each one repeated. Settings apply when the index is created; an
+    existing index keeps its own.
+
+    Example:
+
+        dedupe index add archive.sqlite archive/ feed.jsonl
+    """
+    given = {name: value for name, value in settings.items()
+             if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE}
+    config = _config(settings) if given else None
+    decisions: Counter[str] = Counter()
+    skipped = 0
+    with _open_index(index_path, config) as index:
+        for item in _stream(inputs):
+            if isinstance(item, Article):
+                try:
+                    decisions[index.add(item).decision] += 1
+                except AlreadyIndexed as error:
+                    skipped += 1
+                    click.echo(f"skipped {item.where or item.id}: {error}", err=True)
+            elif not isinstance(item, Repair):
+                skipped += 1
+        total = index.stats()["documents"]
+    if not quiet:
+        rows = [(d, decisions[d]) for d in ("new", *DECISIONS.values()) if decisions[d]]
+        click.echo(tabulate([*rows, ("skipped", skipped), ("in the index", total)],
+                            headers=["added", "articles"]))
+
+
+@index_group.command("stats")
+@click.argument("index_path", metavar="INDEX")
+def index_stats(index_path: str) -> None:
+    """Print what INDEX holds and the settings it was built with.
+
+    Example:
+
+        dedupe index stats archive.sqlite
+    """
+    with _open_index(index_path, None, create=False) as index:
+        stats = index.stats()
+        rows = [*stats.items(), *index.config.as_dict().items()]
+    click.echo(tabulate(rows, tablefmt="plain", disable_numparse=True))
+
+
+@index_group.command("remove")
+@click.argument("index_path", metavar="INDEX")
+@click.argument("ids", nargs=-1, required=True)
+def index_remove(index_path: str, ids: tuple[str, ...]) -> None:
+    """Take the articles with these IDS out of INDEX; exit 1 if one was not there.
+
+    Example:
+
+        dedupe index remove archive.sqlite a1 a2
+    """
+    with _open_index(index_path, None, create=False) as index:
+        missing = [doc_id for doc_id in ids if not index.remove(doc_id)]
+    for doc_id in ids:
+        click.echo(f"{'not in the index' if doc_id in missing else 'removed'}: {doc_id}")
+    if missing:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@click.argument("index_path", metavar="INDEX")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON verdict per line")
+def check(index_path: str, inputs: tuple[str, ...], as_json: bool) -> None:
+    """Check the articles of INPUTS against INDEX without adding them, and print each
+    verdict. Exit 0 when every article is new, 1 when one repeats admitted text
+    (duplicate, near-duplicate, contained, reuses passages), 2 for a usage or input
+    error.
+
+    Example:
+
+        dedupe check archive.sqlite incoming.jsonl
+    """
+    repeated = bad = False
+    try:
+        with _open_index(index_path, None, create=False) as index:
+            for item in _stream(inputs):
+                if isinstance(item, Article):
+                    try:
+                        verdict = index.check(item)
+                    except AlreadyIndexed:
+                        repeated = True
+                        click.echo(json.dumps({"id": item.id, "decision": "already-indexed"})
+                                   if as_json else f"{item.id}: already in the index")
+                        continue
+                    repeated |= not verdict.is_new
+                    click.echo(_verdict_json(verdict) if as_json else _verdict_line(verdict))
+                elif not isinstance(item, Repair):
+                    bad = True
+    except click.ClickException as error:
+        error.exit_code = 2
+        raise
+    if bad:
+        raise click.exceptions.Exit(2)
+    if repeated:
+        raise click.exceptions.Exit(1)
+
+
+def _open_index(location: str, config: Config | None, create: bool = True) -> Index:
+    """The index at ``location``, opened; library errors become one ``Error:`` line."""
+    if not create and location != ":memory:" and not Path(location).is_file():
+        raise click.ClickException(f"{location}: no such index; make one with dedupe index add")
+    try:
+        return Index(location, config).open()
+    except IndexMismatch as error:
+        raise click.ClickException(str(error)) from error
+    except sqlite3.Error as error:
+        raise click.ClickException(f"{location}: not a dedupe index ({error}); give the file "
+                                   "dedupe index add made") from error
+
+
+def _stream(inputs: tuple[str, ...]) -> Iterable[Article | Skip | Repair]:
+    """Articles, skips and repairs of INPUTS one at a time; skips and repairs are printed."""
+    for path in inputs:
+        for item in iter_input(path):
+            if not isinstance(item, Article):
+                label = "warning" if isinstance(item, Repair) else "skipped"
+                click.echo(f"{label} {item.where}: {item.reason}", err=True)
+            yield item
+
+
+def _verdict_line(verdict: Verdict) -> str:
+    """``id: decision`` and the strongest matches, one line."""
+    matches = "; ".join(f"{m.id} {m.relation} {m.strength:.2f}" for m in verdict.matches[:3])
+    more = f" (+{len(verdict.matches) - 3} more)" if len(verdict.matches) > 3 else ""
+    origin = f", origin {verdict.origin} ({verdict.origin_rule})" if verdict.matches else ""
+    return f"{verdict.id}: {verdict.decision}" + (f": {matches}{more}{origin}" if matches else "")
+
+
+def _verdict_json(verdict: Verdict) -> str:
+    return json.dumps(dataclasses.asdict(verdict), sort_keys=True, ensure_ascii=False)
 
 
 def _write(report: dict[str, Any], output: Path, formats: tuple[str, ...]) -> list[Path]:

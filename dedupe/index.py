@@ -51,6 +51,10 @@ class IndexMismatch(ValueError):
     """An index opened with settings other than the ones it was built with."""
 
 
+class AlreadyIndexed(ValueError):
+    """An article whose id the index holds already."""
+
+
 @dataclass(frozen=True, eq=False)
 class _Text:
     """One text as a check sees it."""
@@ -75,20 +79,26 @@ class Index:
     def __init__(self, location: str | Path, config: Config | None = None) -> None:
         self.location = location
         self.config = config or Config()
+        self._given = config is not None
         self._store: SqliteStore | None = None
 
     # --- opening ------------------------------------------------------------------
     def open(self) -> Index:
         """Open (creating if needed) and check that the index has these settings.
 
+        An index opened without a ``config`` uses the settings it was built with.
+
         Raises:
-            IndexMismatch: the index was built with other settings; the message
-                names each one.
+            IndexMismatch: the index was built with other settings (or by another
+                version of the algorithm); the message names each one.
         """
         if self._store is None:
             store = SqliteStore(self.location)
             try:
                 with store.transaction():
+                    stored = store.meta()
+                    if stored and not self._given:
+                        self.config = _stored_config(stored)
                     _check_meta(store, self._meta(), str(self.location))
             except BaseException:
                 store.close()
@@ -125,7 +135,11 @@ class Index:
 
     # --- the API --------------------------------------------------------------------
     def check(self, article: Article) -> Verdict:
-        """What the index says about ``article`` (nothing is added)."""
+        """What the index says about ``article`` (nothing is added).
+
+        Raises:
+            AlreadyIndexed: the index holds an article with this id.
+        """
         verdict, _ = self._judge(self._opened(), article)
         return verdict
 
@@ -133,7 +147,7 @@ class Index:
         """Admit ``article`` whatever it repeats; return the verdict it had.
 
         Raises:
-            ValueError: an article with this id is already in the index.
+            AlreadyIndexed: an article with this id is already in the index.
         """
         store = self._opened()
         with store.transaction():
@@ -175,8 +189,8 @@ class Index:
     def _judge(self, store: SqliteStore, article: Article) -> tuple[Verdict, int | None]:
         """The verdict for ``article``, and the family it would join."""
         if store.has(article.id):
-            raise ValueError(f"{article.id!r} is already in the index; remove it first "
-                             "or give the new article another id")
+            raise AlreadyIndexed(f"{article.id!r} is already in the index; remove it first "
+                                 "or give the new article another id")
         new = self._analyse(article.text)
         verdict, family = self._judge_as(store, article, new, None)
         if family is not None:
@@ -452,3 +466,10 @@ def _check_meta(store: SqliteStore, wanted: dict[str, str], where: str) -> None:
         raise IndexMismatch(f"{where}: this index was built with other settings: "
                             + "; ".join(differ)
                             + "; open it with its own settings or build a new index")
+
+
+def _stored_config(meta: dict[str, str]) -> Config:
+    """The settings an index was built with (the defaults for any it does not name)."""
+    stored = json.loads(meta.get("settings", "{}"))
+    names = {name for name, *_ in Config.settings()}
+    return Config(**{k: v for k, v in stored.items() if k in names})

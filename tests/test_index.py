@@ -162,3 +162,12 @@ def test_planted_checks_link_copies_and_never_unrelated_articles(
         if family[pair.a] == family[pair.b]:
             assert pair.b in {m.id for m in verdicts[pair.a].matches}, pair
             assert pair.a in {m.id for m in verdicts[pair.b].matches}, pair
+
+
+def test_an_index_opened_without_settings_uses_its_own(tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    with Index(path, Config(shingle_size=4)) as index:
+        index.add(Article("a", story(1)))
+    with Index(path) as index:
+        assert index.config.shingle_size == 4
+        assert index.check(Article("b", story(1))).decision == "duplicate"

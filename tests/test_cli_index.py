@@ -1,0 +1,97 @@
+"""Tests of ``dedupe index`` and ``dedupe check`` (dedupe/cli.py): output, exit codes,
+errors as one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_cli import SEEDS, run, write_jsonl
+
+from dedupe import read_inputs
+
+SEED_TEXTS = {a.id: a.text for a in read_inputs([SEEDS]).articles}
+SEED_IDS = sorted(SEED_TEXTS)
+STORY = ("The harbour authority reported record grain shipments on Monday while farmers in "
+         "the north waited for rain and bankers in the capital debated the outlook for "
+         "interest rates and the price of steel.")
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Path:
+    index = tmp_path / "seeds.sqlite"
+    result = run("index", "add", index, SEEDS)
+    assert result.exit_code == 0, result.output
+    return index
+
+
+def test_index_add_counts_what_each_article_repeated(seeded: Path) -> None:
+    result = run("index", "add", seeded, SEEDS)  # the same ids again: each is skipped
+    assert result.exit_code == 0
+    rows = dict(line.rsplit(None, 1) for line in result.stdout.splitlines()[2:])
+    assert rows == {"skipped": "5", "in the index": "5"}
+    assert result.stderr.count("is already in the index; remove it first") == 5
+
+
+def test_check_of_a_new_article_exits_0_and_of_a_copy_exits_1(
+    seeded: Path, tmp_path: Path,
+) -> None:
+    fresh = write_jsonl(tmp_path / "fresh.jsonl", json.dumps({"id": "n1", "text": STORY}))
+    result = run("check", seeded, fresh)
+    assert (result.exit_code, result.stdout) == (0, "n1: new\n")
+    copy = write_jsonl(tmp_path / "copy.jsonl",
+                       json.dumps({"id": "c1", "text": SEED_TEXTS[SEED_IDS[3]]}))
+    result = run("check", seeded, copy)
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"c1: duplicate: {SEED_IDS[3]} duplicate 1.00")
+    verdict = json.loads(run("check", seeded, copy, "--json").stdout)
+    assert verdict["decision"] == "duplicate"
+    assert verdict["matches"][0]["id"] == SEED_IDS[3]
+
+
+def test_check_of_an_indexed_id_and_of_bad_input(seeded: Path, tmp_path: Path) -> None:
+    result = run("check", seeded, SEEDS / f"{SEED_IDS[0]}.txt")
+    assert (result.exit_code, result.stdout) == (1, f"{SEED_IDS[0]}: already in the index\n")
+    bad = write_jsonl(tmp_path / "bad.jsonl", "[]")
+    result = run("check", seeded, bad)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"skipped {bad}:1: ")
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (None, "{path}: no such index; make one with dedupe index add"),
+        ("not sqlite", "{path}: not a dedupe index (file is not a database); give the file "
+                       "dedupe index add made"),
+    ],
+)
+def test_check_of_a_missing_or_foreign_index_is_one_error_line(
+    tmp_path: Path, setup: str | None, message: str,
+) -> None:
+    path = tmp_path / "index.sqlite"
+    if setup is not None:
+        path.write_text(setup, encoding="utf-8")
+    result = run("check", path, SEEDS)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {message.format(path=path)}\n"
+
+
+def test_index_keeps_its_settings_and_refuses_others(seeded: Path) -> None:
+    stats = dict(line.split(None, 1) for line in run("index", "stats", seeded)
+                 .stdout.splitlines())
+    assert (stats["documents"].strip(), stats["shingle_size"].strip()) == ("5", "5")
+    result = run("index", "add", seeded, SEEDS, "--shingle-size", "4")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {seeded}: this index was built with other "
+                                    "settings: shingle_size (index 5, asked 4)")
+
+
+def test_index_remove_says_what_was_there(seeded: Path) -> None:
+    result = run("index", "remove", seeded, SEED_IDS[0], "nope")
+    assert result.exit_code == 1
+    assert result.stdout == f"removed: {SEED_IDS[0]}\nnot in the index: nope\n"
+    stats = dict(line.split(None, 1) for line in run("index", "stats", seeded)
+                 .stdout.splitlines())
+    assert stats["documents"].strip() == "4"
