@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 from tabulate import tabulate
@@ -24,7 +24,7 @@ from dedupe import __version__
 from dedupe.config import Config
 from dedupe.evaluate import METRICS, counts_table, evaluate, read_truth, table
 from dedupe.index import DECISIONS, AlreadyIndexed, Index, IndexMismatch
-from dedupe.read import Corpus, InputError, Repair, iter_input, read_inputs
+from dedupe.read import Corpus, InputError, Repair, iter_input, read_inputs, read_jsonl_record
 from dedupe.records import Article, Skip, Verdict
 from dedupe.report import FORMATS, ReportError, load_report, summary, to_json, write_reports
 from dedupe.scan import scan as run_scan
@@ -298,6 +298,75 @@ def check(index_path: str, inputs: tuple[str, ...], as_json: bool) -> None:
         raise click.exceptions.Exit(2)
     if repeated:
         raise click.exceptions.Exit(1)
+
+
+@cli.command("filter")
+@click.argument("index_path", metavar="INDEX")
+@click.option("--add", is_flag=True, help="admit the new articles to INDEX as they pass")
+@click.option("--annotate", is_flag=True,
+              help="pass every article, the ones that repeat admitted text with a 'dedupe' "
+                   "field holding the verdict, instead of dropping them")
+@click.option("--rejects", type=click.File("w", encoding="utf-8"),
+              help="write the dropped articles (with their verdicts) and unreadable lines "
+                   "here, one JSON object per line")
+def filter_command(index_path: str, add: bool, annotate: bool,
+                   rejects: TextIO | None) -> None:
+    """Read articles as JSON Lines on stdin and write the new ones to stdout, in order,
+    one line at a time. Articles that repeat admitted text are dropped (or annotated);
+    with --rejects every line read is on stdout or in the rejects file.
+
+    Example:
+
+        dedupe filter archive.sqlite --add --rejects dropped.jsonl < incoming.jsonl > new.jsonl
+    """
+    out = click.get_binary_stream("stdout")
+    counts: Counter[str] = Counter()
+    with _open_index(index_path, None, create=add) as index:
+        for lineno, line in enumerate(click.get_binary_stream("stdin"), 1):
+            if not line.strip():
+                out.write(line)
+                continue
+            where = f"-:{lineno}"
+            *repairs, article = read_jsonl_record(where, line)
+            for repair in repairs:
+                if isinstance(repair, Repair):
+                    click.echo(f"warning {repair.where}: {repair.reason}", err=True)
+            if not isinstance(article, Article):
+                counts["unreadable"] += 1
+                click.echo(f"skipped {where}: {article.reason}", err=True)
+                if rejects is not None:
+                    rejects.write(json.dumps({"line": lineno, "error": article.reason,
+                                              "raw": line.decode("utf-8", "backslashreplace")},
+                                             ensure_ascii=False) + "\n")
+                continue
+            verdict = _filter_verdict(index, article, add)
+            if verdict["decision"] == "new":
+                counts["new"] += 1
+                out.write(line)
+            else:
+                record = {**json.loads(line), "dedupe": verdict}
+                text = json.dumps(record, ensure_ascii=False) + "\n"
+                if annotate:
+                    counts["annotated"] += 1
+                    out.write(text.encode("utf-8"))
+                else:
+                    counts["dropped"] += 1
+                    if rejects is not None:
+                        rejects.write(text)
+            out.flush()
+    click.echo(", ".join(f"{n} {label}" for label, n in sorted(counts.items())) or "no input",
+               err=True)
+
+
+def _filter_verdict(index: Index, article: Article, add: bool) -> dict[str, Any]:
+    """The verdict as the ``dedupe`` field of a filtered record."""
+    try:
+        verdict = index.check_and_add(article) if add else index.check(article)
+    except AlreadyIndexed:
+        return {"decision": "already-indexed", "matches": [{"id": article.id}]}
+    return {"decision": verdict.decision, "origin": verdict.origin,
+            "matches": [{"id": m.id, "relation": m.relation, "strength": m.strength}
+                        for m in verdict.matches]}
 
 
 def _open_index(location: str, config: Config | None, create: bool = True) -> Index:

@@ -281,6 +281,19 @@ def _jsonl(where: str, stdin: TextIO | None) -> Iterator[Item]:
         yield Skip(where, str(bad))
 
 
+def read_jsonl_record(where: str, line: bytes) -> list[Item]:
+    """One JSON Lines record: its repairs then its article, or one skip; never raises.
+
+    For streams read a line at a time (``dedupe filter``); ``where`` names the line
+    in messages, e.g. ``-:12``.
+
+    Example:
+        >>> [type(item).__name__ for item in read_jsonl_record("-:1", b'{"id": 1, "text": "x"}')]
+        ['Article']
+    """
+    return list(_record(where, partial(_json_object, line)))
+
+
 def _json_object(line: bytes) -> dict[str, object]:
     """Decode (strict UTF-8) and parse one line; raise `_Bad` unless it is a JSON object."""
     try:

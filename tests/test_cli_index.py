@@ -95,3 +95,49 @@ def test_index_remove_says_what_was_there(seeded: Path) -> None:
     stats = dict(line.split(None, 1) for line in run("index", "stats", seeded)
                  .stdout.splitlines())
     assert stats["documents"].strip() == "4"
+
+
+def _lines(*records: object) -> str:
+    return "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records)
+
+
+def test_filter_passes_new_articles_and_loses_no_line(seeded: Path, tmp_path: Path) -> None:
+    rejects = tmp_path / "rejects.jsonl"
+    copy = {"id": "c1", "text": SEED_TEXTS[SEED_IDS[3]], "source": "copycat.example"}
+    fresh = {"id": "n1", "text": STORY, "extra": [1, 2]}
+    again = {"id": "n2", "text": STORY}
+    stdin = _lines(fresh, "", "not json", copy, again)
+    result = run("filter", seeded, "--add", "--rejects", rejects, stdin=stdin)
+    assert result.exit_code == 0, result.output
+    # New articles pass as the very lines read (unknown fields kept), blank lines too.
+    assert result.stdout == _lines(fresh, "")
+    dropped = [json.loads(line) for line in rejects.read_text(encoding="utf-8").splitlines()]
+    assert dropped[0] == {"line": 3, "error": dropped[0]["error"], "raw": "not json\n"}
+    assert dropped[0]["error"].startswith("malformed JSON")
+    assert [(d["id"], d["dedupe"]["decision"]) for d in dropped[1:]] == [
+        ("c1", "duplicate"), ("n2", "duplicate")]  # n2 repeats n1, admitted just before
+    assert dropped[2]["dedupe"]["matches"][0]["id"] == "n1"
+    assert result.stderr.splitlines()[-1] == "2 dropped, 1 new, 1 unreadable"
+
+
+def test_filter_annotates_instead_of_dropping(seeded: Path) -> None:
+    copy = {"id": "c1", "text": SEED_TEXTS[SEED_IDS[0]]}
+    result = run("filter", seeded, "--annotate", stdin=_lines({"id": "n1", "text": STORY}, copy))
+    assert result.exit_code == 0
+    first, second = result.stdout.splitlines()
+    assert json.loads(first) == {"id": "n1", "text": STORY}
+    annotated = json.loads(second)
+    assert annotated["dedupe"]["decision"] == "duplicate"
+    assert annotated["dedupe"]["matches"][0] == {"id": SEED_IDS[0], "relation": "duplicate",
+                                                 "strength": 1.0}
+    # Without --add nothing was admitted: the same story is still new.
+    assert run("check", seeded, "-", stdin=_lines({"id": "n9", "text": STORY})).exit_code == 0
+
+
+def test_filter_needs_an_existing_index_unless_it_adds(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    result = run("filter", path, stdin=_lines({"id": "n1", "text": STORY}))
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: {path}: no such index; make one with dedupe index add\n")
+    result = run("filter", path, "--add", stdin=_lines({"id": "n1", "text": STORY}))
+    assert result.exit_code == 0 and result.stdout == _lines({"id": "n1", "text": STORY})
