@@ -16,11 +16,23 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 from dedupe.config import Config  # noqa: E402
+from dedupe.index import Index  # noqa: E402
+from dedupe.ingest import ingest_filter, is_new  # noqa: E402
 from dedupe.read import Corpus, InputError, read_inputs  # noqa: E402
-from dedupe.records import Article, Boilerplate, Cluster, Pair, Passage, Skip  # noqa: E402
+from dedupe.records import (  # noqa: E402
+    Article,
+    Boilerplate,
+    Cluster,
+    Match,
+    Pair,
+    Passage,
+    Skip,
+    Verdict,
+)
 from dedupe.scan import ScanResult, scan  # noqa: E402
 
 __all__ = [
-    "Article", "Boilerplate", "Cluster", "Config", "Corpus", "InputError", "Pair", "Passage",
-    "ScanResult", "Skip", "__version__", "read_inputs", "scan",
+    "Article", "Boilerplate", "Cluster", "Config", "Corpus", "Index", "InputError", "Match",
+    "Pair", "Passage", "ScanResult", "Skip", "Verdict", "__version__", "ingest_filter",
+    "is_new", "read_inputs", "scan",
 ]

@@ -281,6 +281,12 @@ def _jsonl(where: str, stdin: TextIO | None) -> Iterator[Item]:
         yield Skip(where, str(bad))
 
 
+def read_record(where: str, record: Mapping[str, object]) -> list[Item]:
+    """One record given as a mapping (``id``, ``text``, optional ``date``, ``source``,
+    ``url``, ``title``): its repairs then its article, or one skip; never raises."""
+    return list(_record(where, lambda: record))
+
+
 def read_jsonl_record(where: str, line: bytes) -> list[Item]:
     """One JSON Lines record: its repairs then its article, or one skip; never raises.
 
