@@ -220,8 +220,9 @@ class Index:
                 matches.append((match, s))
         matches.sort(key=lambda m: (-m[0].strength, m[0].id))
         verdict = self._verdict(article, new, usable, world, matches)
-        # Headings alone never join a family: early in a stream a site's template lines
-        # are still shared headings, and would chain its stories into one family.
+        # Only whole-document relations join a family. Reuse does not, however strong:
+        # early in a stream a site's template lines and a shared cliche look like
+        # reuse, and a family joined on them would never count them as boilerplate.
         family = next((s.family for m, s in matches if m.relation != "reuse"), None)
         return verdict, family
 
@@ -312,8 +313,9 @@ class _World:
         stored = self.lines.get(key, LineCount(0, None))
         if key not in self.new_lines:
             return stored
-        one = stored.source if stored.source == self.source or not stored.families else None
-        return LineCount(stored.families + 1, one if self.source else None)
+        # With the article, the carriers are all of one source only if it names theirs.
+        one = self.source if not stored.families or stored.source == self.source else None
+        return LineCount(stored.families + 1, one)
 
     def template_words(self, text: _Text, source: str | None) -> np.ndarray:
         """Words of ``text`` in template lines (batch rule, counted in the index)."""
