@@ -319,10 +319,10 @@ def filter_command(index_path: str, add: bool, annotate: bool,
 
         dedupe filter archive.sqlite --add --rejects dropped.jsonl < incoming.jsonl > new.jsonl
     """
-    out = click.get_binary_stream("stdout")
+    out = click.open_file("-", "wb")
     counts: Counter[str] = Counter()
     with _open_index(index_path, None, create=add) as index:
-        for lineno, line in enumerate(click.get_binary_stream("stdin"), 1):
+        for lineno, line in enumerate(click.open_file("-", "rb"), 1):
             if not line.strip():
                 out.write(line)
                 continue
