@@ -291,9 +291,8 @@ def check(index_path: str, inputs: tuple[str, ...], as_json: bool) -> None:
                     click.echo(_verdict_json(verdict) if as_json else _verdict_line(verdict))
                 elif not isinstance(item, Repair):
                     bad = True
-    except click.ClickException as error:
-        error.exit_code = 2
-        raise
+    except click.ClickException as error:  # exit 1 means "repeats" here
+        raise _UsageOrInputError(error.message) from error
     if bad:
         raise click.exceptions.Exit(2)
     if repeated:
@@ -367,6 +366,12 @@ def _filter_verdict(index: Index, article: Article, add: bool) -> dict[str, Any]
     return {"decision": verdict.decision, "origin": verdict.origin,
             "matches": [{"id": m.id, "relation": m.relation, "strength": m.strength}
                         for m in verdict.matches]}
+
+
+class _UsageOrInputError(click.ClickException):
+    """An ``Error:`` line with exit status 2, for commands where 1 is an answer."""
+
+    exit_code = 2
 
 
 def _open_index(location: str, config: Config | None, create: bool = True) -> Index:
