@@ -28,6 +28,7 @@ from dedupe.read import Corpus, InputError, Repair, iter_input, read_inputs, rea
 from dedupe.records import Article, Skip, Verdict
 from dedupe.report import FORMATS, ReportError, load_report, summary, to_json, write_reports
 from dedupe.scan import scan as run_scan
+from dedupe.store import REDIS_SCHEMES, StoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -376,7 +377,8 @@ class _UsageOrInputError(click.ClickException):
 
 def _open_index(location: str, config: Config | None, create: bool = True) -> Index:
     """The index at ``location``, opened; library errors become one ``Error:`` line."""
-    if not create and location != ":memory:" and not Path(location).is_file():
+    if (not create and location != ":memory:" and not location.startswith(REDIS_SCHEMES)
+            and not Path(location).is_file()):
         raise click.ClickException(f"{location}: no such index; make one with dedupe index add")
     try:
         return Index(location, config).open()
@@ -385,6 +387,8 @@ def _open_index(location: str, config: Config | None, create: bool = True) -> In
     except sqlite3.Error as error:
         raise click.ClickException(f"{location}: not a dedupe index ({error}); give the file "
                                    "dedupe index add made") from error
+    except StoreError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def _stream(inputs: tuple[str, ...]) -> Iterable[Article | Skip | Repair]:

@@ -36,7 +36,7 @@ from dedupe.records import Article, Match, Pair, Verdict
 from dedupe.relations import evidence_strength, passage_strength, relation
 from dedupe.shingle import shingles, usable_shingles, winnow
 from dedupe.signatures import signature_matrix
-from dedupe.store import LineCount, SqliteStore, Stored, signed
+from dedupe.store import LineCount, Store, Stored, open_store, signed
 
 #: Admitted documents verified per check (most shared fingerprints first, plus LSH).
 MAX_CANDIDATES = 50
@@ -80,7 +80,7 @@ class Index:
         self.location = location
         self.config = config or Config()
         self._given = config is not None
-        self._store: SqliteStore | None = None
+        self._store: Store | None = None
 
     # --- opening ------------------------------------------------------------------
     def open(self) -> Index:
@@ -93,13 +93,16 @@ class Index:
                 version of the algorithm); the message names each one.
         """
         if self._store is None:
-            store = SqliteStore(self.location)
+            store = open_store(self.location)
             try:
-                with store.transaction():
-                    stored = store.meta()
-                    if stored and not self._given:
-                        self.config = _stored_config(stored)
+                stored = store.meta()
+                if stored and not self._given:
+                    self.config = _stored_config(stored)
+                if stored:
                     _check_meta(store, self._meta(), str(self.location))
+                else:
+                    with store.transaction():  # first to create it stores its settings
+                        _check_meta(store, self._meta(), str(self.location))
             except BaseException:
                 store.close()
                 raise
@@ -130,7 +133,7 @@ class Index:
         return {"settings": json.dumps(settings, sort_keys=True),
                 "fingerprint": self.config.fingerprint}
 
-    def _opened(self) -> SqliteStore:
+    def _opened(self) -> Store:
         return self.open()._store  # type: ignore[return-value]
 
     # --- the API --------------------------------------------------------------------
@@ -186,7 +189,7 @@ class Index:
         hashes = shingles(doc.hashes, self.config.shingle_size)
         return _Text(doc, hashes, winnow(hashes, self.window))
 
-    def _judge(self, store: SqliteStore, article: Article) -> tuple[Verdict, int | None]:
+    def _judge(self, store: Store, article: Article) -> tuple[Verdict, int | None]:
         """The verdict for ``article``, and the family it would join."""
         if store.has(article.id):
             raise AlreadyIndexed(f"{article.id!r} is already in the index; remove it first "
@@ -199,7 +202,7 @@ class Index:
             verdict, family = self._judge_as(store, article, new, family)
         return verdict, family
 
-    def _judge_as(self, store: SqliteStore, article: Article, new: _Text,
+    def _judge_as(self, store: Store, article: Article, new: _Text,
                   family: int | None) -> tuple[Verdict, int | None]:
         config = self.config
         _, families = store.count()
@@ -270,7 +273,7 @@ class Index:
         return Verdict(article.id, decision, tuple(m for m, _ in matches), origin, rule,
                        spans, stock)
 
-    def _insert(self, store: SqliteStore, article: Article, family: int | None) -> None:
+    def _insert(self, store: Store, article: Article, family: int | None) -> None:
         text = self._analyse(article.text)
         world = _World(store, text, article.source, store.count()[1], self.config,
                        self.window)
@@ -287,7 +290,7 @@ class _World:
     been admitted: as a family of its own, or as one of ``family``.
     """
 
-    def __init__(self, store: SqliteStore, new: _Text, source: str | None, families: int,
+    def __init__(self, store: Store, new: _Text, source: str | None, families: int,
                  config: Config, window: int, family: int | None = None) -> None:
         self.store, self.config, self.window, self.source = store, config, window, source
         self.new_lines = set(signed(new.doc.line_keys))
@@ -454,7 +457,7 @@ def _line_spans(doc: Doc, template: np.ndarray) -> tuple[tuple[int, int], ...]:
                  if template[first])
 
 
-def _check_meta(store: SqliteStore, wanted: dict[str, str], where: str) -> None:
+def _check_meta(store: Store, wanted: dict[str, str], where: str) -> None:
     """Store the settings in a new index; refuse an index built with others."""
     stored = store.meta()
     if not stored:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -39,6 +40,10 @@ CREATE INDEX IF NOT EXISTS prints_by_doc ON prints (doc);
 CREATE INDEX IF NOT EXISTS lines_by_doc ON lines (doc);
 CREATE INDEX IF NOT EXISTS bands_by_doc ON bands (doc);
 """
+
+
+class StoreError(Exception):
+    """An index location that cannot be used; str() says which and what to do."""
 
 
 @dataclass(frozen=True)
@@ -216,3 +221,40 @@ class SqliteStore:
 def _chunks(values: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
+
+
+class Store(Protocol):
+    """What the index needs of a store (``SqliteStore``, ``redis_store.RedisStore``)."""
+
+    path: str
+
+    def close(self) -> None: ...
+    def transaction(self) -> AbstractContextManager[None]: ...
+    def meta(self) -> dict[str, str]: ...
+    def set_meta(self, values: dict[str, str]) -> None: ...
+    def count(self) -> tuple[int, int]: ...
+    def has(self, doc_id: str) -> bool: ...
+    def docs(self, keys: Iterable[int]) -> list[Stored]: ...
+    def add(self, doc_id: str, text: str, date: str | None, source: str | None,
+            title: str | None, url: str | None, family: int | None, bands: np.ndarray,
+            prints: np.ndarray, lines: np.ndarray) -> int: ...
+    def remove(self, doc_id: str) -> bool: ...
+    def band_candidates(self, bands: np.ndarray) -> set[int]: ...
+    def print_stats(self, hashes: np.ndarray) -> dict[int, tuple[int, int]]: ...
+    def print_candidates(self, hashes: Sequence[int], limit: int) -> list[int]: ...
+    def line_counts(self, keys: np.ndarray) -> dict[int, LineCount]: ...
+    def family_has(self, family: int, prints: np.ndarray,
+                   lines: np.ndarray) -> tuple[set[int], set[int]]: ...
+
+
+#: Locations that name a Redis database rather than a SQLite file.
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def open_store(location: str | Path) -> Store:
+    """The store at ``location``: a Redis URL, else a SQLite file (or ``:memory:``)."""
+    if str(location).startswith(REDIS_SCHEMES):
+        from dedupe.redis_store import RedisStore
+
+        return RedisStore(str(location))
+    return SqliteStore(location)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,3 +44,49 @@ def seed_result() -> ScanResult:
 def planted(request: pytest.FixtureRequest) -> tuple[PlantedCorpus, ScanResult]:
     corpus = make_planted_corpus(request.param)
     return corpus, scan(as_articles(corpus))
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of the tests' own on a free loopback port: its base URL.
+
+    Skipped where there is no redis-server, unless ``DEDUPE_REQUIRE_REDIS=1`` (as in
+    CI), which makes that a failure.
+    """
+    binary = shutil.which("redis-server")
+    if binary is None:
+        reason = "no redis-server (apt-get install redis-server)"
+        if os.environ.get("DEDUPE_REQUIRE_REDIS") == "1":
+            pytest.fail(f"DEDUPE_REQUIRE_REDIS=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    workdir = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def index_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty index location: a SQLite file, or a flushed Redis database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "index.sqlite")
+    import redis
+
+    url = f"{request.getfixturevalue('redis_server')}/0"
+    with redis.Redis.from_url(url) as client:
+        client.flushdb()
+    return url

@@ -141,3 +141,24 @@ def test_filter_needs_an_existing_index_unless_it_adds(tmp_path: Path) -> None:
         1, f"Error: {path}: no such index; make one with dedupe index add\n")
     result = run("filter", path, "--add", stdin=_lines({"id": "n1", "text": STORY}))
     assert result.exit_code == 0 and result.stdout == _lines({"id": "n1", "text": STORY})
+
+
+def test_index_and_check_on_redis(redis_server: str) -> None:
+    import redis
+
+    url = f"{redis_server}/3"
+    with redis.Redis.from_url(url) as client:
+        client.flushdb()
+    assert run("index", "add", url, SEEDS, "-q").exit_code == 0
+    copy = json.dumps({"id": "c1", "text": SEED_TEXTS[SEED_IDS[2]]})
+    result = run("check", url, "-", stdin=copy + "\n")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"c1: duplicate: {SEED_IDS[2]} duplicate 1.00")
+
+
+def test_an_unreachable_redis_is_one_error_line() -> None:
+    result = run("check", "redis://127.0.0.1:1/0", SEEDS)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: redis://127.0.0.1:1/0: cannot use this Redis (")
+    assert result.stderr.endswith("; check the URL (redis://host:port/db) and that the "
+                                  "server runs\n")

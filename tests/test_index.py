@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import multiprocessing
 import random
-from pathlib import Path
 
 import pytest
 from conftest import as_articles
@@ -29,8 +28,8 @@ def story(seed: int, words: int = 120) -> str:
     return " ".join(sentences)
 
 
-def test_a_copy_is_a_duplicate_and_a_new_story_is_new() -> None:
-    with Index(":memory:") as index:
+def test_a_copy_is_a_duplicate_and_a_new_story_is_new(index_location: str) -> None:
+    with Index(index_location) as index:
         assert index.add(Article("a", story(1))).decision == "new"
         copy = index.check(Article("b", story(1)))
         assert (copy.decision, [m.id for m in copy.matches]) == ("duplicate", ["a"])
@@ -38,8 +37,8 @@ def test_a_copy_is_a_duplicate_and_a_new_story_is_new() -> None:
         assert index.check(Article("c", story(2))).decision == "new"
 
 
-def test_check_adds_nothing_and_check_and_add_admits_only_new_articles() -> None:
-    with Index(":memory:") as index:
+def test_check_adds_nothing_and_check_and_add_admits_only_new_articles(index_location: str) -> None:
+    with Index(index_location) as index:
         index.check(Article("a", story(1)))
         assert index.stats()["documents"] == 0
         assert index.check_and_add(Article("a", story(1))).is_new
@@ -50,10 +49,12 @@ def test_check_adds_nothing_and_check_and_add_admits_only_new_articles() -> None
         assert index.check(Article("b", story(1))).decision == "new"
 
 
-def test_a_trimmed_copy_is_contained_and_names_the_longer_text_as_origin() -> None:
+def test_a_trimmed_copy_is_contained_and_names_the_longer_text_as_origin(
+    index_location: str,
+) -> None:
     full = story(4, 240)
     half = full[: full.index(".", len(full) // 2) + 1]  # cut at a sentence end
-    with Index(":memory:") as index:
+    with Index(index_location) as index:
         index.add(Article("full", full, date="2024-01-01"))
         trimmed = index.check(Article("cut", half, date="2024-01-02"))
     assert trimmed.decision in ("contained", "near-duplicate")
@@ -61,11 +62,11 @@ def test_a_trimmed_copy_is_contained_and_names_the_longer_text_as_origin() -> No
     assert (trimmed.origin, trimmed.origin_rule) == ("full", "earliest-date")
 
 
-def test_a_shared_passage_is_reuse_with_offsets_into_both_texts() -> None:
+def test_a_shared_passage_is_reuse_with_offsets_into_both_texts(index_location: str) -> None:
     quote = "the committee said the harbour dredging plan would cost far more than planned"
     a_text = f"{story(5)} {quote}. {story(6)}"
     b_text = f"{story(7)} As reported, {quote}, officials added. {story(8)}"
-    with Index(":memory:") as index:
+    with Index(index_location) as index:
         index.add(Article("a", a_text))
         verdict = index.check(Article("b", b_text))
     assert verdict.decision == "reuses-passages"
@@ -75,10 +76,10 @@ def test_a_shared_passage_is_reuse_with_offsets_into_both_texts() -> None:
     assert a_text[passage.b[0] : passage.b[1]] == b_text[passage.a[0] : passage.a[1]]
 
 
-def test_template_lines_never_make_a_duplicate() -> None:
+def test_template_lines_never_make_a_duplicate(index_location: str) -> None:
     masthead = "DAILY PLANET | All the news\nShare this story: Facebook | Twitter | Email"
     footer = "Copyright 2024 Daily Planet Media. All rights reserved."
-    with Index(":memory:") as index:
+    with Index(index_location) as index:
         for k in range(4):  # four unrelated stories under one site template
             index.add(Article(f"s{k}", f"{masthead}\n{story(10 + k)}\n{footer}"))
         verdict = index.check(Article("new", f"{masthead}\n{story(20)}\n{footer}"))
@@ -86,8 +87,10 @@ def test_template_lines_never_make_a_duplicate() -> None:
     assert len(verdict.template_lines) == 3
 
 
-def test_an_index_keeps_what_was_added_and_refuses_other_settings(tmp_path: Path) -> None:
-    path = tmp_path / "index.sqlite"
+def test_an_index_keeps_what_was_added_and_refuses_other_settings(
+    index_location: str,
+) -> None:
+    path = index_location
     with Index(path) as index:
         index.add(Article("a", story(1)))
     with Index(path) as index:
@@ -101,8 +104,8 @@ def test_an_index_keeps_what_was_added_and_refuses_other_settings(tmp_path: Path
         "its own settings or build a new index")
 
 
-def test_an_id_can_be_added_once() -> None:
-    with Index(":memory:") as index:
+def test_an_id_can_be_added_once(index_location: str) -> None:
+    with Index(index_location) as index:
         index.add(Article("a", story(1)))
         with pytest.raises(ValueError, match="'a' is already in the index; remove it first"):
             index.add(Article("a", story(2)))
@@ -114,8 +117,8 @@ def _submit(path: str, barrier: multiprocessing.synchronize.Barrier, k: int) -> 
         return index.check_and_add(Article(f"copy-{k}", story(42))).is_new
 
 
-def test_two_processes_submitting_one_article_admit_it_once(tmp_path: Path) -> None:
-    path = str(tmp_path / "index.sqlite")
+def test_two_processes_submitting_one_article_admit_it_once(index_location: str) -> None:
+    path = index_location
     Index(path).open().close()
     context = multiprocessing.get_context("spawn")
     barrier = context.Manager().Barrier(4)
@@ -164,8 +167,8 @@ def test_planted_checks_link_copies_and_never_unrelated_articles(
             assert pair.a in {m.id for m in verdicts[pair.b].matches}, pair
 
 
-def test_an_index_opened_without_settings_uses_its_own(tmp_path: Path) -> None:
-    path = tmp_path / "index.sqlite"
+def test_an_index_opened_without_settings_uses_its_own(index_location: str) -> None:
+    path = index_location
     with Index(path, Config(shingle_size=4)) as index:
         index.add(Article("a", story(1)))
     with Index(path) as index:
