@@ -21,6 +21,7 @@ from dedupe.lsh import lsh_pairs, run_starts
 from dedupe.normalise import SENTENCE_END, Doc, normalise_word
 from dedupe.records import Article, Boilerplate
 from dedupe.relations import families, family_counts
+from dedupe.shingle import covered_words, true_runs
 from dedupe.signatures import signature_matrix
 
 #: LSH bands for fuzzy heading candidates over character trigrams (Jaccard ~0.5).
@@ -198,18 +199,14 @@ def stock_spans(
     stock: np.ndarray, n: int,
 ) -> list[tuple[tuple[int, int], ...]]:
     """Per document, the character spans covered by usable stock shingles, merged."""
-    spans = []
-    for doc, hashes, ok in zip(docs, shingle_hashes, usable, strict=True):
-        starts = np.flatnonzero(ok & np.isin(hashes, stock))
-        covered = np.zeros(doc.words + 1, dtype=np.int64)
-        np.add.at(covered, starts, 1)
-        np.add.at(covered, np.minimum(starts + n, doc.words), -1)
-        words = np.cumsum(covered)[: doc.words] > 0
-        spans.append(tuple(
-            (int(doc.starts[run.start]), int(doc.ends[run.stop - 1]))
-            for run in _true_runs(words)
-        ))
-    return spans
+    return [word_spans(doc, covered_words(ok & np.isin(hashes, stock), n, doc.words))
+            for doc, hashes, ok in zip(docs, shingle_hashes, usable, strict=True)]
+
+
+def word_spans(doc: Doc, words: np.ndarray) -> tuple[tuple[int, int], ...]:
+    """Character spans of the runs of ``words`` (a bool mask over the document's words)."""
+    return tuple((int(doc.starts[run.start]), int(doc.ends[run.stop - 1]))
+                 for run in true_runs(words))
 
 
 def stock_threshold(n_families: int, config: Config) -> int:
@@ -241,7 +238,7 @@ def stock_shingles(
     if positions is not None and stock:
         stock_keys = np.array(sorted(stock), dtype=np.uint64)
         for hashes, usable in positions:
-            for run in _true_runs(usable & np.isin(hashes, stock_keys)):
+            for run in true_runs(usable & np.isin(hashes, stock_keys)):
                 _drop_quotes(hashes[run].tolist(), stock, bar, config)
     return np.array(sorted(stock), dtype=np.uint64)
 
@@ -259,12 +256,6 @@ def _drop_quotes(run: list[int], stock: dict[int, int], bar: int, config: Config
     for h in run:
         if stock.get(h, 0) < need:
             stock.pop(h, None)
-
-
-def _true_runs(mask: np.ndarray) -> list[slice]:
-    """Maximal runs of True in ``mask``."""
-    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
-    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def describe_lines(

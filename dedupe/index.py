@@ -26,7 +26,7 @@ from types import TracebackType
 
 import numpy as np
 
-from dedupe.boilerplate import boilerplate_bar, stock_threshold
+from dedupe.boilerplate import boilerplate_bar, stock_threshold, word_spans
 from dedupe.cluster import choose_origin
 from dedupe.config import ALGORITHM_VERSION, Config
 from dedupe.lsh import band_keys
@@ -34,7 +34,7 @@ from dedupe.normalise import Doc, analyse, content_key
 from dedupe.passages import Side, find_passages, rare_shingles
 from dedupe.records import Article, Match, Pair, Verdict
 from dedupe.relations import evidence_strength, passage_strength, relation
-from dedupe.shingle import shingles, usable_shingles, winnow
+from dedupe.shingle import covered_words, shingles, true_runs, usable_shingles, winnow
 from dedupe.signatures import signature_matrix
 from dedupe.store import LineCount, Store, Stored, open_store, signed
 
@@ -260,8 +260,8 @@ class Index:
                  matches: list[tuple[Match, Stored]]) -> Verdict:
         template = world.template_words(new, article.source)
         spans = _line_spans(new.doc, template)
-        stock = _char_spans(new.doc, _covered(world.stock(new, usable), self.config.shingle_size,
-                                              new.doc.words))
+        stock = word_spans(new.doc, covered_words(world.stock(new, usable),
+                                                 self.config.shingle_size, new.doc.words))
         if not matches:
             return Verdict(article.id, "new", (), article.id, "new", spans, stock)
         decision = min((DECISIONS[m.relation] for m, _ in matches),
@@ -359,7 +359,7 @@ class _World:
         fams = self.print_families(text)
         keep = (fams >= self.bar) & usable[text.prints] if count else np.zeros(0, bool)
         mask = self._fill(text.prints[keep], count)
-        for run in _runs(mask):
+        for run in true_runs(mask):
             need = boilerplate_bar(run.stop - run.start + n - 1, self.bar, self.config)
             inside = (text.prints >= run.start) & (text.prints < run.stop)
             keep &= ~(inside & (fams < need))
@@ -382,7 +382,7 @@ class _World:
         blocked = np.zeros(count, dtype=bool)
         blocked[other_prints] = True
         reach = self.window - 1
-        for run in _runs(mask):
+        for run in true_runs(mask):
             for step, edge in ((-1, run.start - 1), (1, run.stop)):
                 for p in range(edge, edge + step * reach, step):
                     if not 0 <= p < count or blocked[p]:
@@ -431,24 +431,6 @@ def _pair(article_id: str, match: Match) -> Pair:
                     strength=match.strength)
     return Pair(match.id, article_id, match.relation, match.jaccard, (b_in_a, a_in_b),
                 strength=match.strength)
-
-
-def _runs(mask: np.ndarray) -> list[slice]:
-    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
-    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
-
-
-def _covered(shingle_mask: np.ndarray, n: int, words: int) -> np.ndarray:
-    """Words covered by the shingles in ``shingle_mask``."""
-    covered = np.zeros(words + 1, dtype=np.int64)
-    starts = np.flatnonzero(shingle_mask)
-    np.add.at(covered, starts, 1)
-    np.add.at(covered, np.minimum(starts + n, words), -1)
-    return np.cumsum(covered)[:words] > 0
-
-
-def _char_spans(doc: Doc, words: np.ndarray) -> tuple[tuple[int, int], ...]:
-    return tuple((int(doc.starts[r.start]), int(doc.ends[r.stop - 1])) for r in _runs(words))
 
 
 def _line_spans(doc: Doc, template: np.ndarray) -> tuple[tuple[int, int], ...]:

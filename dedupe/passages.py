@@ -16,6 +16,7 @@ import numpy as np
 from dedupe.config import Config
 from dedupe.normalise import Doc
 from dedupe.records import Passage
+from dedupe.shingle import covered_words
 
 #: A shingle repeated inside a text matches at most this many places in the other.
 _MAX_REPEATS = 4
@@ -43,10 +44,7 @@ def rare_shingles(usable: np.ndarray, stock: np.ndarray, n: int) -> np.ndarray:
     count = stock.size
     if count == 0:
         return usable.copy()
-    covered = np.zeros(count + n, dtype=np.int64)
-    np.add.at(covered, np.flatnonzero(stock), 1)
-    np.add.at(covered, np.flatnonzero(stock) + n, -1)
-    free = np.cumsum(covered)[: count + n - 1] == 0  # per word: no stock shingle covers it
+    free = ~covered_words(stock, n, count + n - 1)  # per word: no stock shingle covers it
     total = np.r_[0, np.cumsum(free)]
     has_free = (total[n : n + count] - total[:count]) > 0
     return usable & ~stock & has_free

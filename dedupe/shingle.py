@@ -94,3 +94,18 @@ def usable_shingles(template: np.ndarray, n: int, count: int) -> np.ndarray:
     width = min(n, template.size)
     cumulative = np.r_[0, np.cumsum(template)]
     return (cumulative[width : width + count] - cumulative[:count]) == 0
+
+
+def covered_words(shingle_mask: np.ndarray, n: int, words: int) -> np.ndarray:
+    """Which of ``words`` words lie in at least one shingle that ``shingle_mask`` selects."""
+    covered = np.zeros(words + 1, dtype=np.int64)
+    starts = np.flatnonzero(shingle_mask)
+    np.add.at(covered, np.minimum(starts, words), 1)
+    np.add.at(covered, np.minimum(starts + n, words), -1)
+    return np.cumsum(covered)[:words] > 0
+
+
+def true_runs(mask: np.ndarray) -> list[slice]:
+    """Maximal runs of True in ``mask``."""
+    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
+    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
