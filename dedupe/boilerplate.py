@@ -126,13 +126,16 @@ def template_keys(
     single = _single_source_keys(lines, sources)
     words = dict(zip(lines.key.tolist(), lines.words.tolist(), strict=True))
     return np.array(
-        sorted(
-            k for k, c in counts.items()
-            if c >= boilerplate_bar(words[k], config.template_min_families, config)
-            or (k in single and c >= config.source_template_min_families)
-        ),
+        sorted(k for k, c in counts.items() if is_template(c, words[k], k in single, config)),
         dtype=np.uint64,
     )
+
+
+def is_template(families: int, words: int, one_source: bool, config: Config) -> bool:
+    """The template rule for a line of ``words`` words carried by ``families`` families,
+    ``one_source`` saying whether all its carriers name one (known) source."""
+    return (families >= boilerplate_bar(words, config.template_min_families, config)
+            or (one_source and families >= config.source_template_min_families))
 
 
 def boilerplate_bar(words: int, minimum: int, config: Config) -> int:

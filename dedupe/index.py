@@ -26,7 +26,7 @@ from types import TracebackType
 
 import numpy as np
 
-from dedupe.boilerplate import boilerplate_bar, stock_threshold, word_spans
+from dedupe.boilerplate import boilerplate_bar, is_template, stock_threshold, word_spans
 from dedupe.cluster import choose_origin
 from dedupe.config import ALGORITHM_VERSION, Config
 from dedupe.lsh import band_keys
@@ -326,11 +326,8 @@ class _World:
         widths = np.diff(text.doc.line_words, axis=1).ravel()
         for row, key in enumerate(signed(text.doc.line_keys)):
             count = self._line_families(key)
-            bar = boilerplate_bar(int(widths[row]), self.config.template_min_families,
-                                  self.config)
-            one_source = (count.source is not None and count.source == source
-                          and count.families >= self.config.source_template_min_families)
-            if count.families >= bar or one_source:
+            one_source = count.source is not None and count.source == source
+            if is_template(count.families, int(widths[row]), one_source, self.config):
                 first, last = text.doc.line_words[row]
                 mask[first:last] = True
         return mask
