@@ -143,8 +143,7 @@ class Index:
         Raises:
             AlreadyIndexed: the index holds an article with this id.
         """
-        verdict, _ = self._judge(self._opened(), article)
-        return verdict
+        return self._judge(self._opened(), article)[0]
 
     def add(self, article: Article) -> Verdict:
         """Admit ``article`` whatever it repeats; return the verdict it had.
@@ -154,8 +153,8 @@ class Index:
         """
         store = self._opened()
         with store.transaction():
-            verdict, family = self._judge(store, article)
-            self._insert(store, article, family)
+            verdict, family, text = self._judge(store, article)
+            self._insert(store, article, family, text)
         return verdict
 
     def check_and_add(self, article: Article) -> Verdict:
@@ -166,9 +165,9 @@ class Index:
         """
         store = self._opened()
         with store.transaction():
-            verdict, family = self._judge(store, article)
+            verdict, family, text = self._judge(store, article)
             if verdict.is_new:
-                self._insert(store, article, family)
+                self._insert(store, article, family, text)
         return verdict
 
     def remove(self, doc_id: str) -> bool:
@@ -189,8 +188,8 @@ class Index:
         hashes = shingles(doc.hashes, self.config.shingle_size)
         return _Text(doc, hashes, winnow(hashes, self.window))
 
-    def _judge(self, store: Store, article: Article) -> tuple[Verdict, int | None]:
-        """The verdict for ``article``, and the family it would join."""
+    def _judge(self, store: Store, article: Article) -> tuple[Verdict, int | None, _Text]:
+        """The verdict for ``article``, the family it would join, and its analysed text."""
         if store.has(article.id):
             raise AlreadyIndexed(f"{article.id!r} is already in the index; remove it first "
                                  "or give the new article another id")
@@ -200,7 +199,7 @@ class Index:
             # The article belongs to an admitted family: count its lines and
             # fingerprints as that family's, not as a family of its own, and look again.
             verdict, family = self._judge_as(store, article, new, family)
-        return verdict, family
+        return verdict, family, new
 
     def _judge_as(self, store: Store, article: Article, new: _Text,
                   family: int | None) -> tuple[Verdict, int | None]:
@@ -273,8 +272,8 @@ class Index:
         return Verdict(article.id, decision, tuple(m for m, _ in matches), origin, rule,
                        spans, stock)
 
-    def _insert(self, store: Store, article: Article, family: int | None) -> None:
-        text = self._analyse(article.text)
+    def _insert(self, store: Store, article: Article, family: int | None,
+                text: _Text) -> None:
         world = _World(store, text, article.source, store.count()[1], self.config,
                        self.window)
         content = np.unique(text.hashes[world.usable(text, article.source)])
@@ -302,6 +301,10 @@ class _World:
         self.bar = stock_threshold(families, config)
         self.lines: dict[int, LineCount] = {}
         self.prints: dict[int, tuple[int, int]] = {}
+        # One check asks for these several times per text (candidates, passages,
+        # headings, the verdict); the counts behind them do not change within it.
+        self._template: dict[tuple[_Text, str | None], np.ndarray] = {}
+        self._stock: dict[tuple[_Text, bytes], np.ndarray] = {}
         self.learn([new])
 
     def learn(self, texts: list[_Text]) -> None:
@@ -322,6 +325,8 @@ class _World:
 
     def template_words(self, text: _Text, source: str | None) -> np.ndarray:
         """Words of ``text`` in template lines (batch rule, counted in the index)."""
+        if (text, source) in self._template:
+            return self._template[(text, source)]
         mask = np.zeros(text.doc.words, dtype=bool)
         widths = np.diff(text.doc.line_words, axis=1).ravel()
         for row, key in enumerate(signed(text.doc.line_keys)):
@@ -330,6 +335,7 @@ class _World:
             if is_template(count.families, int(widths[row]), one_source, self.config):
                 first, last = text.doc.line_words[row]
                 mask[first:last] = True
+        self._template[(text, source)] = mask
         return mask
 
     def usable(self, text: _Text, source: str | None) -> np.ndarray:
@@ -352,6 +358,12 @@ class _World:
         families (``boilerplate_bar``) than some of its fingerprints have is a quote:
         those fingerprints are no stock.
         """
+        key = (text, usable.tobytes())
+        if key not in self._stock:
+            self._stock[key] = self._find_stock(text, usable)
+        return self._stock[key]
+
+    def _find_stock(self, text: _Text, usable: np.ndarray) -> np.ndarray:
         count, n = text.hashes.size, self.config.shingle_size
         fams = self.print_families(text)
         keep = (fams >= self.bar) & usable[text.prints] if count else np.zeros(0, bool)
