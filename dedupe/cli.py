@@ -24,6 +24,7 @@ from dedupe import __version__
 from dedupe.config import Config
 from dedupe.evaluate import METRICS, counts_table, evaluate, read_truth, table
 from dedupe.index import DECISIONS, AlreadyIndexed, Index, IndexMismatch
+from dedupe.ingest import judge
 from dedupe.read import Corpus, InputError, Repair, iter_input, read_inputs, read_jsonl_record
 from dedupe.records import Article, Skip, Verdict
 from dedupe.report import FORMATS, ReportError, load_report, summary, to_json, write_reports
@@ -360,9 +361,8 @@ def filter_command(index_path: str, add: bool, annotate: bool,
 
 def _filter_verdict(index: Index, article: Article, add: bool) -> dict[str, Any]:
     """The verdict as the ``dedupe`` field of a filtered record."""
-    try:
-        verdict = index.check_and_add(article) if add else index.check(article)
-    except AlreadyIndexed:
+    verdict = judge(index, article, add)
+    if verdict is None:
         return {"decision": "already-indexed", "matches": [{"id": article.id}]}
     return {"decision": verdict.decision, "origin": verdict.origin,
             "matches": [{"id": m.id, "relation": m.relation, "strength": m.strength}

@@ -46,7 +46,7 @@ def ingest_filter(index: Index, records: Iterable[R], *, add: bool = True,
         ['a']
     """
     for position, record in enumerate(records, 1):
-        verdict = _verdict(index, _article(position, record), add)
+        verdict = judge(index, _article(position, record), add)
         if verdict is not None and verdict.is_new:
             yield record
         elif annotate:
@@ -59,7 +59,7 @@ def is_new(index: Index, record: Mapping[str, Any] | Article, *, add: bool = Tru
 
     For ``filter`` calls, e.g. a Hugging Face ``datasets.Dataset.filter``.
     """
-    verdict = _verdict(index, _article(0, record), add)
+    verdict = judge(index, _article(0, record), add)
     return verdict is not None and verdict.is_new
 
 
@@ -76,8 +76,9 @@ def _article(position: int, record: Mapping[str, Any] | Article) -> Article:
     return item
 
 
-def _verdict(index: Index, article: Article, add: bool) -> Verdict | None:
-    """The article's verdict; None when the index holds its id already."""
+def judge(index: Index, article: Article, add: bool) -> Verdict | None:
+    """The article's verdict (admitting it if new and ``add``); None when the index
+    holds its id already."""
     try:
         return index.check_and_add(article) if add else index.check(article)
     except AlreadyIndexed:
