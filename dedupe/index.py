@@ -20,6 +20,7 @@ up. What differs from a scan, and why, is in docs/design-index.md:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -45,6 +46,25 @@ FORMAT = "1"
 #: Relations, strongest first, and the decision each one gives.
 DECISIONS = {"duplicate": "duplicate", "near-duplicate": "near-duplicate",
              "contains": "contained", "reuse": "reuses-passages"}
+#: What ``check_and_add`` holds back unless told otherwise: articles that repeat
+#: admitted text as a whole. One that only reuses passages is mostly text of its own:
+#: it is admitted (its verdict names the passages), and so its lines and phrases are
+#: counted, which is how the index learns a site's template and the stock phrases.
+HOLD = ("duplicate", "near-duplicate", "contained")
+
+
+def check_hold(hold: Collection[str]) -> frozenset[str]:
+    """``hold`` as a set of decisions, refusing a name that is not one.
+
+    Raises:
+        ValueError: an unknown decision (the message lists the known ones).
+    """
+    known = tuple(DECISIONS.values())
+    wrong = sorted(set(hold) - set(known))
+    if wrong:
+        raise ValueError(f"cannot hold {', '.join(map(repr, wrong))}: the decisions that "
+                         f"can be held are {', '.join(known)}")
+    return frozenset(hold)
 
 
 class IndexMismatch(ValueError):
@@ -53,6 +73,12 @@ class IndexMismatch(ValueError):
 
 class AlreadyIndexed(ValueError):
     """An article whose id the index holds already."""
+
+    @classmethod
+    def of(cls, doc_id: str) -> AlreadyIndexed:
+        """The error for ``doc_id``, saying what to do."""
+        return cls(f"{doc_id!r} is already in the index; remove it first or give the new "
+                   "article another id")
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,18 +183,54 @@ class Index:
             self._insert(store, article, family, text)
         return verdict
 
-    def check_and_add(self, article: Article) -> Verdict:
-        """Check ``article`` and admit it only if it is new, as one atomic step.
+    def check_and_add(self, article: Article, hold: Collection[str] = HOLD) -> Verdict:
+        """Check ``article`` and admit it unless its decision is one of ``hold``, as
+        one atomic step.
 
-        Two processes submitting the same article at once admit it exactly once: the
-        second waits for the first's write and then sees it.
+        By default duplicates, near-duplicates and contained copies are held back and
+        new articles and ones that reuse passages are admitted (see ``HOLD``); pass
+        ``hold=(*HOLD, "reuses-passages")`` to admit only new articles. Two processes
+        submitting the same article at once admit it exactly once: the second waits
+        for the first's write and then sees it.
+
+        Raises:
+            ValueError: ``hold`` names something that is not a decision.
         """
+        held = check_hold(hold)
         store = self._opened()
         with store.transaction():
             verdict, family, text = self._judge(store, article)
-            if verdict.is_new:
+            if verdict.decision not in held:
                 self._insert(store, article, family, text)
         return verdict
+
+    def check_and_add_many(self, articles: Iterable[Article],
+                           hold: Collection[str] = HOLD) -> list[Verdict | None]:
+        """``check_and_add`` of each article in order, as one atomic step.
+
+        Each article is checked against the index and the articles before it in
+        ``articles``. One transaction for them all makes loading many articles several
+        times faster than one call each (a durable commit per call), and other writers
+        wait for it: give a few hundred at a time. ``hold=()`` admits every article, as
+        ``add`` does. An article whose id is in the index already gets None.
+
+        Raises:
+            ValueError: ``hold`` names something that is not a decision.
+        """
+        held = check_hold(hold)
+        store = self._opened()
+        verdicts: list[Verdict | None] = []
+        with store.transaction():
+            for article in articles:
+                try:
+                    verdict, family, text = self._judge(store, article)
+                except AlreadyIndexed:
+                    verdicts.append(None)
+                    continue
+                if verdict.decision not in held:
+                    self._insert(store, article, family, text)
+                verdicts.append(verdict)
+        return verdicts
 
     def remove(self, doc_id: str) -> bool:
         """Take a document out of the index; False when there is none with this id."""
@@ -188,32 +250,31 @@ class Index:
         hashes = shingles(doc.hashes, self.config.shingle_size)
         return _Text(doc, hashes, winnow(hashes, self.window))
 
-    def _judge(self, store: Store, article: Article) -> tuple[Verdict, int | None, _Text]:
+    def _judge(self, store: Store, article: Article) -> tuple[Verdict, int | None, _Checked]:
         """The verdict for ``article``, the family it would join, and its analysed text."""
         if store.has(article.id):
-            raise AlreadyIndexed(f"{article.id!r} is already in the index; remove it first "
-                                 "or give the new article another id")
+            raise AlreadyIndexed.of(article.id)
         new = self._analyse(article.text)
-        verdict, family = self._judge_as(store, article, new, None)
+        seen = _Seen(store, self._analyse)
+        verdict, family = self._judge_as(seen, article, new, None)
         if family is not None:
             # The article belongs to an admitted family: count its lines and
             # fingerprints as that family's, not as a family of its own, and look again.
-            verdict, family = self._judge_as(store, article, new, family)
-        return verdict, family, new
+            verdict, family = self._judge_as(seen, article, new, family)
+        return verdict, family, _Checked(new, seen)
 
-    def _judge_as(self, store: Store, article: Article, new: _Text,
+    def _judge_as(self, seen: _Seen, article: Article, new: _Text,
                   family: int | None) -> tuple[Verdict, int | None]:
         config = self.config
-        _, families = store.count()
-        world = _World(store, new, article.source, families + (family is None), config,
+        families = seen.families
+        world = _World(seen, new, article.source, families + (family is None), config,
                        self.window, family)
         usable = world.usable(new, article.source)
         content = np.unique(new.hashes[usable])
         candidates = set(world.print_candidates(new, usable)) | set(
-            store.band_candidates(_bands(content, config)) if content.size else ())
-        stored = store.docs(candidates)
-        texts = [self._analyse(s.text) for s in stored]
-        world.learn(texts)
+            seen.store.band_candidates(_bands(content, config), MAX_CANDIDATES)
+            if content.size else ())
+        stored, texts = seen.docs(candidates)
         matches = []
         rare_new = world.rare(new, usable)
         for s, text in zip(stored, texts, strict=True):
@@ -273,13 +334,64 @@ class Index:
                        spans, stock)
 
     def _insert(self, store: Store, article: Article, family: int | None,
-                text: _Text) -> None:
-        world = _World(store, text, article.source, store.count()[1], self.config,
-                       self.window)
+                checked: _Checked) -> None:
+        # The bands are of the text outside the template lines as counted before this
+        # add (the article as a family of its own), whichever family it joins.
+        text = checked.text
+        world = _World(checked.seen, text, article.source, checked.seen.families,
+                       self.config, self.window)
         content = np.unique(text.hashes[world.usable(text, article.source)])
         store.add(article.id, article.text, article.date, article.source, article.title,
                   article.url, family, _bands(content, self.config),
                   text.hashes[text.prints], text.doc.line_keys)
+
+
+class _Seen:
+    """What one check has read from the store, each thing read once: the families,
+    the counts of lines and fingerprints, and the admitted documents (analysed).
+    Inside a check the store does not change, so both passes of a check and the add
+    that follows share them."""
+
+    def __init__(self, store: Store, analyse: Callable[[str], _Text]) -> None:
+        self.store, self._analyse = store, analyse
+        self.families = store.count()[1]
+        self.lines: dict[int, LineCount] = {}
+        self.prints: dict[int, tuple[int, int]] = {}
+        self._asked: set[int] = set()  # line keys and fingerprints looked up (found or not)
+        self._docs: dict[int, tuple[Stored, _Text]] = {}
+
+    def learn(self, texts: list[_Text]) -> None:
+        """Look up the counts of these texts' lines and fingerprints not yet read."""
+        keys = np.concatenate([t.doc.line_keys for t in texts] or [np.empty(0, np.uint64)])
+        prints = np.concatenate([t.hashes[t.prints] for t in texts]
+                                or [np.empty(0, np.uint64)])
+        keys, prints = self._unasked(keys), self._unasked(prints)
+        self.lines.update(self.store.line_counts(keys))
+        self.prints.update(self.store.print_stats(prints))
+
+    def _unasked(self, hashes: np.ndarray) -> np.ndarray:
+        values = np.unique(hashes)
+        fresh = np.array([h not in self._asked for h in signed(values)], dtype=bool)
+        self._asked.update(signed(values[fresh]))
+        return values[fresh]
+
+    def docs(self, keys: set[int]) -> tuple[list[Stored], list[_Text]]:
+        """These admitted documents, analysed, in key order (their counts learnt)."""
+        missing = [k for k in keys if k not in self._docs]
+        fetched = self.store.docs(missing)
+        texts = [self._analyse(s.text) for s in fetched]
+        self.learn(texts)
+        self._docs.update((s.key, (s, t)) for s, t in zip(fetched, texts, strict=True))
+        found = sorted(k for k in keys if k in self._docs)
+        return [self._docs[k][0] for k in found], [self._docs[k][1] for k in found]
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """An analysed article and what its check read, for the add that may follow."""
+
+    text: _Text
+    seen: _Seen
 
 
 class _World:
@@ -289,31 +401,23 @@ class _World:
     been admitted: as a family of its own, or as one of ``family``.
     """
 
-    def __init__(self, store: Store, new: _Text, source: str | None, families: int,
+    def __init__(self, seen: _Seen, new: _Text, source: str | None, families: int,
                  config: Config, window: int, family: int | None = None) -> None:
-        self.store, self.config, self.window, self.source = store, config, window, source
+        self.store, self.config, self.window, self.source = seen.store, config, window, source
         self.new_lines = set(signed(new.doc.line_keys))
         self.new_prints = set(signed(new.hashes[new.prints]))
         if family is not None:  # what the family carries already is not counted again
-            prints, lines = store.family_has(family, new.hashes[new.prints], new.doc.line_keys)
+            prints, lines = self.store.family_has(family, new.hashes[new.prints],
+                                                  new.doc.line_keys)
             self.new_prints -= prints
             self.new_lines -= lines
         self.bar = stock_threshold(families, config)
-        self.lines: dict[int, LineCount] = {}
-        self.prints: dict[int, tuple[int, int]] = {}
+        seen.learn([new])
+        self.lines, self.prints = seen.lines, seen.prints
         # One check asks for these several times per text (candidates, passages,
         # headings, the verdict); the counts behind them do not change within it.
         self._template: dict[tuple[_Text, str | None], np.ndarray] = {}
         self._stock: dict[tuple[_Text, bytes], np.ndarray] = {}
-        self.learn([new])
-
-    def learn(self, texts: list[_Text]) -> None:
-        """Look up the counts of these texts' lines and fingerprints."""
-        keys = np.concatenate([t.doc.line_keys for t in texts] or [np.empty(0, np.uint64)])
-        prints = np.concatenate([t.hashes[t.prints] for t in texts]
-                                or [np.empty(0, np.uint64)])
-        self.lines.update(self.store.line_counts(keys))
-        self.prints.update(self.store.print_stats(prints))
 
     def _line_families(self, key: int) -> LineCount:
         stored = self.lines.get(key, LineCount(0, None))

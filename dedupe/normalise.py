@@ -55,14 +55,23 @@ def normalise_word(word: str) -> str:
     return unicodedata.normalize("NFKC", word).casefold()
 
 
+def normalised_words(text: str) -> tuple[list[re.Match[str]], list[str]]:
+    """The words of ``text`` and their normalised forms (``normalise_word``).
+
+    ASCII text is lower-cased once as a whole: lower-casing ASCII keeps every
+    character where it is, so the same pattern finds the same words in it.
+    """
+    matches = list(_WORD.finditer(text))
+    if text.isascii():
+        return matches, _WORD.findall(text.lower())
+    return matches, [normalise_word(m.group()) for m in matches]
+
+
 def hash_words(words: list[str]) -> np.ndarray:
-    """64-bit hashes of normalised words."""
+    """64-bit hashes of words already normalised."""
     digest = xxhash.xxh3_64_intdigest
-    return np.fromiter(
-        (digest(normalise_word(w).encode("utf-8", "surrogatepass")) for w in words),
-        dtype=np.uint64,
-        count=len(words),
-    )
+    return np.fromiter((digest(w.encode("utf-8", "surrogatepass")) for w in words),
+                       dtype=np.uint64, count=len(words))
 
 
 def analyse(text: str, config: Config) -> Doc:
@@ -73,29 +82,28 @@ def analyse(text: str, config: Config) -> Doc:
         >>> doc.words, doc.headings.tolist()
         (5, [True, False])
     """
-    matches = list(_WORD.finditer(text))
+    matches, words = normalised_words(text)
     starts = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
     ends = np.fromiter((m.end() for m in matches), dtype=np.int64, count=len(matches))
-    hashes = hash_words([m.group() for m in matches])
-    spans, words, keys, headings = [], [], [], []
-    for line in _LINE.finditer(text):
-        first = int(np.searchsorted(starts, line.start(), side="left"))
-        last = int(np.searchsorted(starts, line.end(), side="left"))
+    lines = list(_LINE.finditer(text))
+    firsts = np.searchsorted(starts, [line.start() for line in lines], side="left").tolist()
+    lasts = np.searchsorted(starts, [line.end() for line in lines], side="left").tolist()
+    spans, bounds, keys, headings = [], [], [], []
+    for line, first, last in zip(lines, firsts, lasts, strict=True):
         if first == last:
             continue  # punctuation or whitespace only
-        content = [normalise_word(m.group()) for m in matches[first:last]]
         spans.append((line.start(), line.end()))
-        words.append((first, last))
-        keys.append(_line_key(content))
+        bounds.append((first, last))
+        keys.append(_line_key(words[first:last]))
         headings.append(
             last - first <= config.heading_max_words and not SENTENCE_END.search(line.group())
         )
     return Doc(
         starts=starts,
         ends=ends,
-        hashes=hashes,
+        hashes=hash_words(words),
         line_chars=np.array(spans, dtype=np.int64).reshape(-1, 2),
-        line_words=np.array(words, dtype=np.int64).reshape(-1, 2),
+        line_words=np.array(bounds, dtype=np.int64).reshape(-1, 2),
         line_keys=np.array(keys, dtype=np.uint64),
         headings=np.array(headings, dtype=bool),
     )

@@ -26,19 +26,82 @@ _CHUNK = 900
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (
-    doc INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, text TEXT NOT NULL, date TEXT,
-    source TEXT, title TEXT, url TEXT, family INTEGER NOT NULL);
+    doc INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, text TEXT NOT NULL,
+    date TEXT, source TEXT, title TEXT, url TEXT, family INTEGER NOT NULL,
+    prints BLOB NOT NULL DEFAULT x'');
+CREATE TABLE IF NOT EXISTS families (
+    family INTEGER PRIMARY KEY, docs INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS totals (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO totals VALUES ('documents', 0), ('families', 0);
 CREATE TABLE IF NOT EXISTS bands (
     band INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL,
     PRIMARY KEY (band, key, doc)) WITHOUT ROWID;
+-- Fingerprints: for each hash, one row of counts (family -1, doc -1: documents and
+-- families carrying it), one per family carrying it (doc -1: its documents) and one
+-- per document (the postings), side by side in one tree, so that admitting a document
+-- writes one page per fingerprint, not three. A document's own fingerprints are also
+-- kept packed in docs.prints (int64), for removing it.
 CREATE TABLE IF NOT EXISTS prints (
-    hash INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (hash, doc)) WITHOUT ROWID;
+    hash INTEGER NOT NULL, family INTEGER NOT NULL, doc INTEGER NOT NULL, docs INTEGER,
+    families INTEGER, PRIMARY KEY (hash, family, doc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS lines (
     key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS docs_by_family ON docs (family);
-CREATE INDEX IF NOT EXISTS prints_by_doc ON prints (doc);
 CREATE INDEX IF NOT EXISTS lines_by_doc ON lines (doc);
 CREATE INDEX IF NOT EXISTS bands_by_doc ON bands (doc);
+
+-- Line counts kept up to date by triggers, so that a check reads one row per line
+-- however many documents carry it (fingerprints keep theirs in prints, above).
+CREATE TABLE IF NOT EXISTS line_counts (
+    key INTEGER PRIMARY KEY, docs INTEGER NOT NULL, families INTEGER NOT NULL,
+    sources INTEGER NOT NULL, unknown INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS line_families (
+    key INTEGER NOT NULL, family INTEGER NOT NULL, docs INTEGER NOT NULL,
+    PRIMARY KEY (key, family)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS line_sources (
+    key INTEGER NOT NULL, source TEXT NOT NULL, docs INTEGER NOT NULL,
+    PRIMARY KEY (key, source)) WITHOUT ROWID;
+
+CREATE TRIGGER IF NOT EXISTS line_added AFTER INSERT ON lines BEGIN
+    INSERT INTO line_counts SELECT NEW.key, 1, 0, 0, source IS NULL FROM docs
+        WHERE doc = NEW.doc
+        ON CONFLICT (key) DO UPDATE SET docs = docs + 1, unknown = unknown + excluded.unknown;
+    INSERT INTO line_families SELECT NEW.key, family, 1 FROM docs WHERE doc = NEW.doc
+        ON CONFLICT (key, family) DO UPDATE SET docs = docs + 1;
+    INSERT INTO line_sources SELECT NEW.key, source, 1 FROM docs
+        WHERE doc = NEW.doc AND source IS NOT NULL
+        ON CONFLICT (key, source) DO UPDATE SET docs = docs + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS line_removed AFTER DELETE ON lines BEGIN
+    UPDATE line_families SET docs = docs - 1 WHERE key = OLD.key
+        AND family = (SELECT family FROM docs WHERE doc = OLD.doc);
+    DELETE FROM line_families WHERE key = OLD.key AND docs <= 0;
+    UPDATE line_sources SET docs = docs - 1 WHERE key = OLD.key
+        AND source = (SELECT source FROM docs WHERE doc = OLD.doc);
+    DELETE FROM line_sources WHERE key = OLD.key AND docs <= 0;
+    UPDATE line_counts SET docs = docs - 1,
+        unknown = unknown - (SELECT source IS NULL FROM docs WHERE doc = OLD.doc)
+        WHERE key = OLD.key;
+    DELETE FROM line_counts WHERE key = OLD.key AND docs <= 0;
+END;
+CREATE TRIGGER IF NOT EXISTS line_family_added AFTER INSERT ON line_families BEGIN
+    UPDATE line_counts SET families = families + 1 WHERE key = NEW.key;
+END;
+CREATE TRIGGER IF NOT EXISTS line_family_removed AFTER DELETE ON line_families BEGIN
+    UPDATE line_counts SET families = families - 1 WHERE key = OLD.key;
+END;
+CREATE TRIGGER IF NOT EXISTS line_source_added AFTER INSERT ON line_sources BEGIN
+    UPDATE line_counts SET sources = sources + 1 WHERE key = NEW.key;
+END;
+CREATE TRIGGER IF NOT EXISTS line_source_removed AFTER DELETE ON line_sources BEGIN
+    UPDATE line_counts SET sources = sources - 1 WHERE key = OLD.key;
+END;
+
+CREATE TRIGGER IF NOT EXISTS family_added AFTER INSERT ON families BEGIN
+    UPDATE totals SET value = value + 1 WHERE name = 'families';
+END;
+CREATE TRIGGER IF NOT EXISTS family_removed AFTER DELETE ON families BEGIN
+    UPDATE totals SET value = value - 1 WHERE name = 'families';
+END;
 """
 
 
@@ -111,8 +174,8 @@ class SqliteStore:
     # --- documents -------------------------------------------------------------------
     def count(self) -> tuple[int, int]:
         """(documents, families)."""
-        row = self._db.execute("SELECT COUNT(*), COUNT(DISTINCT family) FROM docs").fetchone()
-        return int(row[0]), int(row[1])
+        totals = dict(self._db.execute("SELECT name, value FROM totals").fetchall())
+        return int(totals["documents"]), int(totals["families"])
 
     def has(self, doc_id: str) -> bool:
         """Whether a document with this id is in the index."""
@@ -139,33 +202,67 @@ class SqliteStore:
             "INSERT INTO docs (id, text, date, source, title, url, family) "
             "VALUES (?, ?, ?, ?, ?, ?, -1)", (doc_id, text, date, source, title, url))
         key = int(cursor.lastrowid or 0)
-        self._db.execute("UPDATE docs SET family = ? WHERE doc = ?",
-                         (key if family is None else family, key))
+        family = key if family is None else family
+        self._db.execute("UPDATE docs SET family = ? WHERE doc = ?", (family, key))
+        self._db.execute("INSERT INTO families VALUES (?, 1) "
+                         "ON CONFLICT (family) DO UPDATE SET docs = docs + 1", (family,))
+        self._db.execute("UPDATE totals SET value = value + 1 WHERE name = 'documents'")
+        # The triggers in _SCHEMA count each fingerprint's and line's carriers.
         self._db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?, ?)",
                              [(b, k, key) for b, k in enumerate(signed(bands))])
-        self._db.executemany("INSERT OR IGNORE INTO prints VALUES (?, ?)",
-                             [(h, key) for h in signed(np.unique(prints))])
+        hashes = signed(np.unique(prints))
+        self._db.execute("UPDATE docs SET prints = ? WHERE doc = ?",
+                         (np.array(hashes, dtype=np.int64).tobytes(), key))
+        self._db.executemany(
+            "INSERT INTO prints (hash, family, doc, docs) VALUES (?, ?, -1, 1) "
+            "ON CONFLICT (hash, family, doc) DO UPDATE SET docs = docs + 1",
+            [(h, family) for h in hashes])
+        self._db.executemany(  # a family row just made (docs 1) is one more family
+            "INSERT INTO prints (hash, family, doc, docs, families) VALUES (?1, -1, -1, 1, 1) "
+            "ON CONFLICT (hash, family, doc) DO UPDATE SET docs = docs + 1, families = "
+            "families + (SELECT docs = 1 FROM prints WHERE hash = ?1 AND family = ?2 "
+            "AND doc = -1)", [(h, family) for h in hashes])
+        self._db.executemany("INSERT INTO prints (hash, family, doc) VALUES (?, ?, ?)",
+                             [(h, family, key) for h in hashes])
         self._db.executemany("INSERT OR IGNORE INTO lines VALUES (?, ?)",
                              [(k, key) for k in signed(np.unique(lines))])
         return key
 
     def remove(self, doc_id: str) -> bool:
         """Delete a document and its keys (inside a transaction); False if it is absent."""
-        row = self._db.execute("SELECT doc FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        row = self._db.execute("SELECT doc, family, prints FROM docs WHERE id = ?",
+                               (doc_id,)).fetchone()
         if row is None:
             return False
-        for table in ("bands", "prints", "lines", "docs"):
-            self._db.execute(f"DELETE FROM {table} WHERE doc = ?", (row[0],))
+        key, family, packed = row
+        hashes = [(h, family) for h in np.frombuffer(packed, dtype=np.int64).tolist()]
+        self._db.executemany("DELETE FROM prints WHERE hash = ? AND family = ? AND doc = ?",
+                             [(h, f, key) for h, f in hashes])
+        self._db.executemany("UPDATE prints SET docs = docs - 1 "
+                             "WHERE hash = ? AND family = ? AND doc = -1", hashes)
+        self._db.executemany(  # a family row left with no documents is one family less
+            "UPDATE prints SET docs = docs - 1, families = families - (SELECT docs = 0 FROM "
+            "prints WHERE hash = ?1 AND family = ?2 AND doc = -1) "
+            "WHERE hash = ?1 AND family = -1 AND doc = -1", hashes)
+        self._db.executemany("DELETE FROM prints WHERE hash = ? AND family IN (?, -1) "
+                             "AND doc = -1 AND docs <= 0", hashes)
+        for table in ("bands", "lines", "docs"):  # docs last: the line triggers read it
+            self._db.execute(f"DELETE FROM {table} WHERE doc = ?", (key,))
+        self._db.execute("UPDATE families SET docs = docs - 1 WHERE family = ?", (family,))
+        self._db.execute("DELETE FROM families WHERE family = ? AND docs <= 0", (family,))
+        self._db.execute("UPDATE totals SET value = value - 1 WHERE name = 'documents'")
         return True
 
     # --- lookups ---------------------------------------------------------------------
-    def band_candidates(self, bands: np.ndarray) -> set[int]:
-        """Documents sharing at least one LSH band key (``bands[b]`` for band b)."""
-        found: set[int] = set()
+    def band_candidates(self, bands: np.ndarray, limit: int) -> list[int]:
+        """Documents sharing LSH band keys (``bands[b]`` for band b), most shared first,
+        at most ``limit``."""
+        counts: dict[int, int] = {}
         for band, key in enumerate(signed(bands)):
-            found.update(r[0] for r in self._db.execute(
-                "SELECT doc FROM bands WHERE band = ? AND key = ?", (band, key)))
-        return found
+            for (doc,) in self._db.execute(
+                    "SELECT doc FROM bands WHERE band = ? AND key = ?", (band, key)):
+                counts[doc] = counts.get(doc, 0) + 1
+        return most_counted(counts, limit)
 
     def print_stats(self, hashes: np.ndarray) -> dict[int, tuple[int, int]]:
         """Per fingerprint (signed): (documents, families) carrying it."""
@@ -173,9 +270,8 @@ class SqliteStore:
         for chunk in _chunks(sorted(set(signed(hashes)))):
             marks = ",".join("?" * len(chunk))
             for h, docs, fams in self._db.execute(
-                "SELECT p.hash, COUNT(*), COUNT(DISTINCT d.family) FROM prints p "
-                f"JOIN docs d ON d.doc = p.doc WHERE p.hash IN ({marks}) GROUP BY p.hash",
-                chunk):
+                    "SELECT hash, docs, families FROM prints WHERE family = -1 AND doc = -1 "
+                    f"AND hash IN ({marks})", chunk):
                 out[int(h)] = (int(docs), int(fams))
         return out
 
@@ -185,22 +281,24 @@ class SqliteStore:
         for chunk in _chunks(sorted(set(hashes))):
             marks = ",".join("?" * len(chunk))
             for doc, n in self._db.execute(
-                f"SELECT doc, COUNT(*) FROM prints WHERE hash IN ({marks}) GROUP BY doc",
+                f"SELECT doc, COUNT(*) FROM prints WHERE hash IN ({marks}) AND doc >= 0 "
+                "GROUP BY doc",
                 chunk):
                 counts[int(doc)] = counts.get(int(doc), 0) + int(n)
-        return sorted(counts, key=lambda d: (-counts[d], d))[:limit]
+        return most_counted(counts, limit)
 
     def family_has(self, family: int, prints: np.ndarray,
                    lines: np.ndarray) -> tuple[set[int], set[int]]:
         """Which of these fingerprints and line keys (signed) the family already carries."""
         found: tuple[set[int], set[int]] = (set(), set())
         for table, column, values, out in (("prints", "hash", prints, found[0]),
-                                           ("lines", "key", lines, found[1])):
+                                           ("line_families", "key", lines, found[1])):
+            only = " AND doc = -1" if table == "prints" else ""
             for chunk in _chunks(sorted(set(signed(values)))):
                 marks = ",".join("?" * len(chunk))
                 out.update(r[0] for r in self._db.execute(
-                    f"SELECT DISTINCT t.{column} FROM {table} t JOIN docs d ON d.doc = t.doc "
-                    f"WHERE d.family = ? AND t.{column} IN ({marks})", [family, *chunk]))
+                    f"SELECT {column} FROM {table} WHERE family = ?{only} "
+                    f"AND {column} IN ({marks})", [family, *chunk]))
         return found
 
     def line_counts(self, keys: np.ndarray) -> dict[int, LineCount]:
@@ -209,13 +307,17 @@ class SqliteStore:
         for chunk in _chunks(sorted(set(signed(keys)))):
             marks = ",".join("?" * len(chunk))
             for key, fams, sources, unknown, source in self._db.execute(
-                "SELECT l.key, COUNT(DISTINCT d.family), COUNT(DISTINCT d.source), "
-                "SUM(d.source IS NULL), MIN(d.source) FROM lines l "
-                f"JOIN docs d ON d.doc = l.doc WHERE l.key IN ({marks}) GROUP BY l.key",
-                chunk):
+                    "SELECT key, families, sources, unknown, (SELECT source FROM line_sources "
+                    "s WHERE s.key = c.key LIMIT 1) FROM line_counts c "
+                    f"WHERE key IN ({marks})", chunk):
                 one = source if sources == 1 and not unknown else None
                 out[int(key)] = LineCount(int(fams), one)
         return out
+
+
+def most_counted(counts: dict[int, int], limit: int) -> list[int]:
+    """The ``limit`` keys with the highest counts (ties: smaller key first)."""
+    return sorted(counts, key=lambda d: (-counts[d], d))[:limit]
 
 
 def _chunks(values: list[int]) -> Iterator[list[int]]:
@@ -239,7 +341,7 @@ class Store(Protocol):
             title: str | None, url: str | None, family: int | None, bands: np.ndarray,
             prints: np.ndarray, lines: np.ndarray) -> int: ...
     def remove(self, doc_id: str) -> bool: ...
-    def band_candidates(self, bands: np.ndarray) -> set[int]: ...
+    def band_candidates(self, bands: np.ndarray, limit: int) -> list[int]: ...
     def print_stats(self, hashes: np.ndarray) -> dict[int, tuple[int, int]]: ...
     def print_candidates(self, hashes: Sequence[int], limit: int) -> list[int]: ...
     def line_counts(self, keys: np.ndarray) -> dict[int, LineCount]: ...

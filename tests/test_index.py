@@ -174,3 +174,23 @@ def test_an_index_opened_without_settings_uses_its_own(index_location: str) -> N
     with Index(path) as index:
         assert index.config.shingle_size == 4
         assert index.check(Article("b", story(1))).decision == "duplicate"
+
+
+def test_a_batch_gives_the_verdicts_of_one_call_per_article(
+    index_location: str, planted: tuple[PlantedCorpus, ScanResult]
+) -> None:
+    articles = as_articles(planted[0])[:60]
+    one_by_one = []
+    with Index(":memory:") as index:
+        for article in articles:
+            one_by_one.append(index.check_and_add(article))
+        expected = index.stats()
+    with Index(index_location) as index:
+        batched = index.check_and_add_many(articles[:25]) + index.check_and_add_many(
+            [*articles[25:], articles[0]])
+        assert batched == [*one_by_one, None]  # an id already in the index gets None
+        assert index.stats()["documents"] == expected["documents"]
+        everything = index.check_and_add_many([Article("x", story(1)), Article("y", story(1))],
+                                              hold=())
+        assert [v.decision for v in everything if v] == ["new", "duplicate"]
+        assert index.stats()["documents"] == expected["documents"] + 2

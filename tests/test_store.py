@@ -1,0 +1,114 @@
+"""The stores' kept counts agree with counting the documents they hold.
+
+Both stores keep per-fingerprint and per-line counts (documents, families, sources)
+up to date on every add and remove, so that a check reads one row per key. Here a
+random sequence of adds and removes runs against each store and a plain model, and
+every lookup is compared with the model after each step.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from dedupe.store import LineCount, Store, most_counted, open_store, signed
+
+PRINTS = np.arange(1, 13, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # some > 2**63
+LINES = np.arange(1, 9, dtype=np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+SOURCES = [None, "a.example", "b.example"]
+
+
+@dataclass
+class Held:
+    """One document as the model remembers it."""
+
+    key: int
+    family: int
+    source: str | None
+    prints: set[int]
+    lines: set[int]
+    bands: list[int]
+
+
+def model_prints(held: dict[str, Held]) -> dict[int, tuple[int, int]]:
+    out: dict[int, tuple[int, int]] = {}
+    for h in signed(PRINTS):
+        carriers = [d for d in held.values() if h in d.prints]
+        if carriers:
+            out[h] = (len(carriers), len({d.family for d in carriers}))
+    return out
+
+
+def model_lines(held: dict[str, Held]) -> dict[int, LineCount]:
+    out: dict[int, LineCount] = {}
+    for k in signed(LINES):
+        carriers = [d for d in held.values() if k in d.lines]
+        if carriers:
+            sources = {d.source for d in carriers}
+            one = next(iter(sources)) if len(sources) == 1 else None
+            out[k] = LineCount(len({d.family for d in carriers}), one)
+    return out
+
+
+def assert_agrees(store: Store, held: dict[str, Held]) -> None:
+    assert store.count() == (len(held), len({d.family for d in held.values()}))
+    assert store.print_stats(PRINTS) == model_prints(held)
+    assert store.line_counts(LINES) == model_lines(held)
+    for family in {d.family for d in held.values()}:
+        members = [d for d in held.values() if d.family == family]
+        want = ({h for d in members for h in d.prints}, {k for d in members for k in d.lines})
+        assert store.family_has(family, PRINTS, LINES) == want
+    for doc_id, d in held.items():
+        assert store.has(doc_id)
+        (stored,) = store.docs([d.key])
+        assert (stored.id, stored.family, stored.source) == (doc_id, d.family, d.source)
+    # Band lookups rank by shared bands: first comes the document or one with its bands.
+    by_key = {d.key: d for d in held.values()}
+    for d in held.values():
+        found = store.band_candidates(np.array(d.bands, dtype=np.int64).view(np.uint64), 100)
+        assert d.key in found and by_key[found[0]].bands == d.bands
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_counts_follow_every_add_and_remove(index_location: str, seed: int) -> None:
+    rng = random.Random(seed)
+    store = open_store(index_location)
+    held: dict[str, Held] = {}
+    try:
+        for step in range(60):
+            if held and rng.random() < 0.35:
+                doc_id = rng.choice(sorted(held))
+                with store.transaction():
+                    assert store.remove(doc_id)
+                del held[doc_id]
+            else:
+                doc_id = f"d{step}"
+                families = sorted({d.family for d in held.values()})
+                family = rng.choice(families) if families and rng.random() < 0.5 else None
+                source = rng.choice(SOURCES)
+                prints = PRINTS[rng.sample(range(PRINTS.size), rng.randint(0, 6))]
+                lines = LINES[rng.sample(range(LINES.size), rng.randint(0, 4))]
+                bands = [rng.randint(0, 3) for _ in range(4)]
+                with store.transaction():
+                    key = store.add(doc_id, f"text {step}", None, source, None, None, family,
+                                    np.array(bands, dtype=np.int64).view(np.uint64),
+                                    prints, lines)
+                held[doc_id] = Held(key, key if family is None else family, source,
+                                    set(signed(prints)), set(signed(lines)), bands)
+            assert_agrees(store, held)
+        with store.transaction():
+            for doc_id in list(held):
+                assert store.remove(doc_id)
+        assert not store.remove("d0")
+        assert store.count() == (0, 0)
+        assert store.print_stats(PRINTS) == {} and store.line_counts(LINES) == {}
+    finally:
+        store.close()
+
+
+def test_most_counted_ranks_by_count_then_key() -> None:
+    assert most_counted({5: 1, 3: 2, 4: 2, 1: 1}, 3) == [3, 4, 1]
+    assert most_counted({}, 3) == []
