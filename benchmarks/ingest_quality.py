@@ -5,7 +5,14 @@ On a labelled corpus (``benchmarks.generate``) two ways of feeding the index:
 * **warm**: every article is checked against an index holding all the others (remove,
   check, add back), as in an index that has seen the corpus;
 * **stream**: articles are added in date order (undated last), each checked against
-  the ones before it, as in a fresh index.
+  the ones before it, as in a fresh index;
+* **ingest**: the same order through ``check_and_add`` with the default ``HOLD``
+  (copies held back, passage reuse admitted), as a pre-ingest filter runs; and
+  **ingest, hold reuse** with ``reuses-passages`` held back too. Links are those of
+  every verdict, held or not. ``copies held`` is the share of the truth's whole copies
+  (verbatim, trimmed, light edits) held back, ``others held`` the share of origins,
+  rewrites and unrelated articles held back (embedded copies, a story inside a longer
+  article, are in neither).
 
 Scores: the share of the truth's same-group pairs that a check links (``found``),
 the checks that link an article of another group (``false``), and, for scale, the
@@ -19,7 +26,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from itertools import combinations
 
 from tabulate import tabulate
@@ -27,7 +34,7 @@ from tabulate import tabulate
 from benchmarks.generate import SAMPLE_PATH, generate, load_pool
 from benchmarks.quality import articles_of, truth_of
 from dedupe import Article, scan
-from dedupe.index import Index
+from dedupe.index import HOLD, Index
 
 
 def same_group_pairs(group: dict[str, str]) -> set[tuple[str, str]]:
@@ -57,6 +64,38 @@ def stream(articles: Sequence[Article]) -> list[tuple[str, str]]:
         return [(a.id, m.id) for a in by_date(articles) for m in index.add(a).matches]
 
 
+#: A way of feeding the index: the links its checks give, and the ids held back (if any).
+Feed = Callable[[Sequence[Article]], tuple[list[tuple[str, str]], "set[str] | None"]]
+#: Kinds of the truth that copy a story as a whole, and kinds that do not.
+COPIES = ("verbatim", "trimmed", "light-edit")
+OTHERS = ("origin", "rewrite", "unrelated", "unrelated-template", "unrelated-stock",
+          "unrelated-farm")
+
+
+def ingest(articles: Sequence[Article], hold: Collection[str] = HOLD
+           ) -> tuple[list[tuple[str, str]], set[str]]:
+    """Links ``(article, match)`` and the ids held back when articles go through
+    ``check_and_add`` in date order."""
+    links, held = [], set()
+    with Index(":memory:") as index:
+        for article in by_date(articles):
+            verdict = index.check_and_add(article, hold)
+            if verdict.decision in hold:
+                held.add(article.id)
+            links += [(article.id, m.id) for m in verdict.matches]
+    return links, held
+
+
+def held_shares(held: set[str] | None, kind: dict[str, str | None]) -> tuple[str, str]:
+    """(share of whole copies held, share of the others held), or dashes."""
+    if held is None:
+        return "-", "-"
+    copies, others = (sum(i in held for i, k in kind.items() if k in kinds)
+                      / max(1, sum(k in kinds for k in kind.values()))
+                      for kinds in (COPIES, OTHERS))
+    return f"{copies:.3f}", f"{others:.3f}"
+
+
 def by_date(articles: Sequence[Article]) -> list[Article]:
     """Dated articles first, by date; then undated ones; ties by id."""
     return sorted(articles, key=lambda a: (a.date is None, a.date or "", a.id))
@@ -84,20 +123,27 @@ def main(argv: Sequence[str] | None = None) -> None:
                          seed=args.seed, profile=profile)
         articles = articles_of(bench)
         group = {i: r.group for i, r in truth_of(bench).items()}
+        kind = {i: r.kind for i, r in truth_of(bench).items()}
         truth_pairs = same_group_pairs(group)
         started = time.perf_counter()
         result = scan(articles)
         scan_time = time.perf_counter() - started
         scan_links = [(p.a, p.b) for p in result.pairs]
         rows.append((profile, "batch scan", len(articles),
-                     *scores(scan_links, group, truth_pairs), scan_time))
-        for name, feed in (("index, warm", warm), ("index, stream", stream)):
+                     *scores(scan_links, group, truth_pairs), "-", "-", scan_time))
+        feeds: list[tuple[str, Feed]] = [
+            ("index, warm", lambda a: (warm(a), None)),
+            ("index, stream", lambda a: (stream(a), None)),
+            ("index, ingest", ingest),
+            ("index, ingest, hold reuse", lambda a: ingest(a, (*HOLD, "reuses-passages")))]
+        for name, feed in feeds:
             started = time.perf_counter()
-            links = feed(articles)
+            links, held = feed(articles)
             rows.append((profile, name, len(articles), *scores(links, group, truth_pairs),
-                         time.perf_counter() - started))
+                         *held_shares(held, kind), time.perf_counter() - started))
     print(tabulate(rows, headers=["profile", "method", "articles", "same-group pairs linked",
-                                  "links across groups", "seconds"], floatfmt=".3f"))
+                                  "links across groups", "copies held", "others held",
+                                  "seconds"], floatfmt=".3f"))
 
 
 if __name__ == "__main__":

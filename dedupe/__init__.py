@@ -17,7 +17,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 from dedupe.config import Config  # noqa: E402
 from dedupe.index import Index  # noqa: E402
-from dedupe.ingest import ingest_filter, is_new  # noqa: E402
+from dedupe.ingest import ingest_filter, passes  # noqa: E402
 from dedupe.read import Corpus, InputError, read_inputs  # noqa: E402
 from dedupe.records import (  # noqa: E402
     Article,
@@ -34,5 +34,5 @@ from dedupe.scan import ScanResult, scan  # noqa: E402
 __all__ = [
     "Article", "Boilerplate", "Cluster", "Config", "Corpus", "Index", "InputError", "Match",
     "Pair", "Passage", "ScanResult", "Skip", "Verdict", "__version__", "ingest_filter",
-    "is_new", "read_inputs", "scan",
+    "passes", "read_inputs", "scan",
 ]

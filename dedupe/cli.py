@@ -23,7 +23,7 @@ from tqdm import tqdm
 from dedupe import __version__
 from dedupe.config import Config
 from dedupe.evaluate import METRICS, counts_table, evaluate, read_truth, table
-from dedupe.index import DECISIONS, AlreadyIndexed, Index, IndexMismatch
+from dedupe.index import DECISIONS, HOLD, AlreadyIndexed, Index, IndexMismatch
 from dedupe.ingest import judge
 from dedupe.read import Corpus, InputError, Repair, iter_input, read_inputs, read_jsonl_record
 from dedupe.records import Article, Skip, Verdict
@@ -32,6 +32,8 @@ from dedupe.scan import scan as run_scan
 from dedupe.store import REDIS_SCHEMES, StoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Articles ``dedupe index add`` admits per transaction.
+ADD_BATCH = 256
 
 
 def config_options(command: F) -> F:
@@ -213,16 +215,29 @@ def index_add(ctx: click.Context, /, index_path: str, inputs: tuple[str, ...], q
     config = _config(settings) if given else None
     decisions: Counter[str] = Counter()
     skipped = 0
+    batch: list[Article] = []
+
+    def flush() -> None:  # one transaction per batch: a durable commit per article is slow
+        nonlocal skipped
+        for article, verdict in zip(batch, index.check_and_add_many(batch, hold=()),
+                                    strict=True):
+            if verdict is None:
+                skipped += 1
+                click.echo(f"skipped {article.where or article.id}: "
+                           f"{AlreadyIndexed.of(article.id)}", err=True)
+            else:
+                decisions[verdict.decision] += 1
+        batch.clear()
+
     with _open_index(index_path, config) as index:
         for item in _stream(inputs):
             if isinstance(item, Article):
-                try:
-                    decisions[index.add(item).decision] += 1
-                except AlreadyIndexed as error:
-                    skipped += 1
-                    click.echo(f"skipped {item.where or item.id}: {error}", err=True)
+                batch.append(item)
+                if len(batch) == ADD_BATCH:
+                    flush()
             elif not isinstance(item, Repair):
                 skipped += 1
+        flush()
         total = index.stats()["documents"]
     if not quiet:
         rows = [(d, decisions[d]) for d in ("new", *DECISIONS.values()) if decisions[d]]
@@ -263,15 +278,24 @@ def index_remove(index_path: str, ids: tuple[str, ...]) -> None:
         raise click.exceptions.Exit(1)
 
 
+_HOLD_OPTION = click.option(
+    "--hold", "hold", multiple=True, type=click.Choice(list(DECISIONS.values())),
+    default=HOLD, show_default=True,
+    help="a decision whose articles are held back; repeatable, and any --hold replaces "
+         "the default list (to hold passage reuse as well, name all four)")
+
+
 @cli.command()
 @click.argument("index_path", metavar="INDEX")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON verdict per line")
-def check(index_path: str, inputs: tuple[str, ...], as_json: bool) -> None:
+@_HOLD_OPTION
+def check(index_path: str, inputs: tuple[str, ...], as_json: bool,
+          hold: tuple[str, ...]) -> None:
     """Check the articles of INPUTS against INDEX without adding them, and print each
-    verdict. Exit 0 when every article is new, 1 when one repeats admitted text
-    (duplicate, near-duplicate, contained, reuses passages), 2 for a usage or input
-    error.
+    verdict. Exit 0 when no article would be held back, 1 when one would (by default
+    a duplicate, near-duplicate or contained copy of admitted text, or an id the index
+    holds), 2 for a usage or input error.
 
     Example:
 
@@ -289,7 +313,7 @@ def check(index_path: str, inputs: tuple[str, ...], as_json: bool) -> None:
                         click.echo(json.dumps({"id": item.id, "decision": "already-indexed"})
                                    if as_json else f"{item.id}: already in the index")
                         continue
-                    repeated |= not verdict.is_new
+                    repeated |= verdict.decision in hold
                     click.echo(_verdict_json(verdict) if as_json else _verdict_line(verdict))
                 elif not isinstance(item, Repair):
                     bad = True
@@ -303,18 +327,21 @@ def check(index_path: str, inputs: tuple[str, ...], as_json: bool) -> None:
 
 @cli.command("filter")
 @click.argument("index_path", metavar="INDEX")
-@click.option("--add", is_flag=True, help="admit the new articles to INDEX as they pass")
+@click.option("--add", is_flag=True, help="admit the articles that pass to INDEX as they do")
 @click.option("--annotate", is_flag=True,
               help="pass every article, the ones that repeat admitted text with a 'dedupe' "
-                   "field holding the verdict, instead of dropping them")
+                   "field holding the verdict (and 'held'), instead of dropping any")
 @click.option("--rejects", type=click.File("w", encoding="utf-8"),
               help="write the dropped articles (with their verdicts) and unreadable lines "
                    "here, one JSON object per line")
+@_HOLD_OPTION
 def filter_command(index_path: str, add: bool, annotate: bool,
-                   rejects: TextIO | None) -> None:
-    """Read articles as JSON Lines on stdin and write the new ones to stdout, in order,
-    one line at a time. Articles that repeat admitted text are dropped (or annotated);
-    with --rejects every line read is on stdout or in the rejects file.
+                   rejects: TextIO | None, hold: tuple[str, ...]) -> None:
+    """Read articles as JSON Lines on stdin and write the ones that pass to stdout, in
+    order, one line at a time. Articles whose decision is held back (--hold) are
+    dropped, or with --annotate passed with their verdict in a 'dedupe' field, as are
+    articles that pass but repeat some admitted text. With --rejects every line read
+    is on stdout or in the rejects file.
 
     Example:
 
@@ -340,14 +367,17 @@ def filter_command(index_path: str, add: bool, annotate: bool,
                                               "raw": line.decode("utf-8", "backslashreplace")},
                                              ensure_ascii=False) + "\n")
                 continue
-            verdict = _filter_verdict(index, article, add)
+            verdict = _filter_verdict(index, article, add, hold)
             if verdict["decision"] == "new":
                 counts["new"] += 1
                 out.write(line)
             else:
                 record = {**json.loads(line), "dedupe": verdict}
                 text = json.dumps(record, ensure_ascii=False) + "\n"
-                if annotate:
+                if not verdict["held"]:
+                    counts["passed"] += 1  # repeats some text, but not held back
+                    out.write(text.encode("utf-8") if annotate else line)
+                elif annotate:
                     counts["annotated"] += 1
                     out.write(text.encode("utf-8"))
                 else:
@@ -359,12 +389,14 @@ def filter_command(index_path: str, add: bool, annotate: bool,
                err=True)
 
 
-def _filter_verdict(index: Index, article: Article, add: bool) -> dict[str, Any]:
+def _filter_verdict(index: Index, article: Article, add: bool,
+                    hold: tuple[str, ...]) -> dict[str, Any]:
     """The verdict as the ``dedupe`` field of a filtered record."""
-    verdict = judge(index, article, add)
+    verdict = judge(index, article, add, hold)
     if verdict is None:
-        return {"decision": "already-indexed", "matches": [{"id": article.id}]}
-    return {"decision": verdict.decision, "origin": verdict.origin,
+        return {"decision": "already-indexed", "held": True, "matches": [{"id": article.id}]}
+    return {"decision": verdict.decision, "held": verdict.decision in hold,
+            "origin": verdict.origin,
             "matches": [{"id": m.id, "relation": m.relation, "strength": m.strength}
                         for m in verdict.matches]}
 

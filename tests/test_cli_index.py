@@ -134,6 +134,29 @@ def test_filter_annotates_instead_of_dropping(seeded: Path) -> None:
     assert run("check", seeded, "-", stdin=_lines({"id": "n9", "text": STORY})).exit_code == 0
 
 
+def test_hold_decides_what_filter_drops_and_check_reports(tmp_path: Path) -> None:
+    quote = "the committee said the harbour dredging plan would cost far more than planned"
+    index = tmp_path / "index.sqlite"
+    first = {"id": "a", "text": f"{STORY} Later {quote}."}
+    reuse = {"id": "r", "text": ("Railway workers voted to accept the wage offer after three "
+                                 f"days of talks. As reported, {quote}, officials added.")}
+    assert run("filter", index, "--add", stdin=_lines(first)).exit_code == 0
+    # By default an article that reuses a passage passes (as the line read) and is admitted.
+    result = run("filter", index, "--add", stdin=_lines(reuse))
+    assert (result.exit_code, result.stdout) == (0, _lines(reuse))
+    assert result.stderr.splitlines()[-1] == "1 passed"
+    assert run("index", "remove", index, "r").exit_code == 0
+    result = run("check", index, "-", stdin=_lines(reuse))
+    assert (result.exit_code, result.stdout.split(":")[1].strip()) == (0, "reuses-passages")
+    held = run("check", index, "-", "--hold", "reuses-passages", stdin=_lines(reuse))
+    assert held.exit_code == 1
+    result = run("filter", index, "--annotate", "--hold", "reuses-passages",
+                 stdin=_lines(reuse))
+    assert json.loads(result.stdout)["dedupe"]["held"] is True
+    wrong = run("check", index, "-", "--hold", "new", stdin=_lines(reuse))
+    assert wrong.exit_code == 2 and "'new' is not one of" in wrong.stderr
+
+
 def test_filter_needs_an_existing_index_unless_it_adds(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite"
     result = run("filter", path, stdin=_lines({"id": "n1", "text": STORY}))

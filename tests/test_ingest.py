@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 
-from dedupe import Article, Index, InputError, ingest, ingest_filter, is_new
+from dedupe import Article, Index, InputError, ingest, ingest_filter, passes
+from dedupe.index import HOLD
 
 TEXT = ("The harbour authority reported record grain shipments on Monday while farmers in "
         "the north waited for rain and bankers in the capital debated interest rates.")
+QUOTE = "the committee said the harbour dredging plan would cost far more than planned"
 OTHER = ("Railway workers voted to accept the new wage offer after three days of talks with "
          "the operator, ending a dispute that had stranded commuters across the region.")
 
@@ -42,7 +44,28 @@ def test_annotate_passes_everything_and_says_why() -> None:
     assert "seen" not in out[0] and "seen" not in out[2]
     assert out[1]["seen"]["decision"] == "duplicate"
     assert out[1]["seen"]["matches"][0]["id"] == "a"
-    assert out[3]["seen"] == {"decision": "already-indexed"}
+    assert out[1]["seen"]["held"] is True
+    assert out[3]["seen"] == {"decision": "already-indexed", "held": True}
+
+
+def reuse_rows() -> list[dict[str, Any]]:
+    """A story, then another that quotes one sentence of it and says otherwise its own."""
+    return [{"id": "a", "text": f"{TEXT} Later {QUOTE}."},
+            {"id": "r", "text": f"{OTHER} As reported, {QUOTE}, officials added."}]
+
+
+def test_reuse_passes_and_is_admitted_unless_held() -> None:
+    with Index(":memory:") as index:
+        out = list(ingest_filter(index, reuse_rows(), annotate=True))
+        assert out[1]["dedupe"]["decision"] == "reuses-passages"
+        assert out[1]["dedupe"]["held"] is False
+        assert index.stats()["documents"] == 2  # admitted: its lines and phrases count
+    with Index(":memory:") as index:
+        strict = (*HOLD, "reuses-passages")
+        assert [r["id"] for r in ingest_filter(index, reuse_rows(), hold=strict)] == ["a"]
+        assert index.stats()["documents"] == 1
+    with Index(":memory:") as index, pytest.raises(ValueError, match="cannot hold 'new'"):
+        list(ingest_filter(index, reuse_rows(), hold=("new",)))
 
 
 def test_articles_pass_as_articles() -> None:
@@ -66,10 +89,13 @@ def test_a_bad_record_is_an_input_error_naming_it(record: Any, message: str) -> 
     assert str(caught.value).startswith(message)
 
 
-def test_is_new_for_filter_calls() -> None:
+def test_passes_for_filter_calls() -> None:
     with Index(":memory:") as index:
-        kept = [r for r in rows() if is_new(index, r)]
-    assert [r["id"] for r in kept] == ["a", "c"]
+        kept = [r for r in rows() if passes(index, r)]
+        assert [r["id"] for r in kept] == ["a", "c"]
+    with Index(":memory:") as index:
+        strict = (*HOLD, "reuses-passages")
+        assert [passes(index, r, hold=strict) for r in reuse_rows()] == [True, False]
 
 
 def test_ingest_doctests() -> None:
