@@ -42,7 +42,7 @@ from dedupe.store import LineCount, Store, Stored, open_store, signed
 #: Admitted documents verified per check (most shared fingerprints first, plus LSH).
 MAX_CANDIDATES = 50
 #: Version of what the store holds; an index of another format is refused.
-FORMAT = "1"
+FORMAT = "2"
 #: Relations, strongest first, and the decision each one gives.
 DECISIONS = {"duplicate": "duplicate", "near-duplicate": "near-duplicate",
              "contains": "contained", "reuse": "reuses-passages"}
@@ -562,6 +562,10 @@ def _check_meta(store: Store, wanted: dict[str, str], where: str) -> None:
     want = json.loads(wanted["settings"])
     differ = [f"{k} (index {have.get(k)!r}, asked {want.get(k)!r})"
               for k in sorted(set(have) | set(want)) if have.get(k) != want.get(k)]
+    if any(have.get(k) != want.get(k) for k in ("algorithm", "format")):
+        raise IndexMismatch(f"{where}: this index was built by another version of dedupe: "
+                            + "; ".join(differ)
+                            + "; build it again from the articles (dedupe index add)")
     if differ:
         raise IndexMismatch(f"{where}: this index was built with other settings: "
                             + "; ".join(differ)

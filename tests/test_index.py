@@ -194,3 +194,16 @@ def test_a_batch_gives_the_verdicts_of_one_call_per_article(
                                               hold=())
         assert [v.decision for v in everything if v] == ["new", "duplicate"]
         assert index.stats()["documents"] == expected["documents"] + 2
+
+
+def test_an_index_of_another_format_is_refused_with_what_to_do(
+    index_location: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Index(index_location) as index:
+        index.add(Article("a", story(1)))
+    monkeypatch.setattr("dedupe.index.FORMAT", "999")
+    with pytest.raises(IndexMismatch) as caught:
+        Index(index_location).open()
+    assert str(caught.value) == (
+        f"{index_location}: this index was built by another version of dedupe: format "
+        "(index '2', asked '999'); build it again from the articles (dedupe index add)")
