@@ -41,6 +41,12 @@ from dedupe.store import LineCount, Store, Stored, open_store, signed
 
 #: Admitted documents verified per check (most shared fingerprints first, plus LSH).
 MAX_CANDIDATES = 50
+#: A document shares enough fingerprints with the article to be verified when they
+#: weigh this much, each weighing 1 / (admitted documents carrying it): one that at
+#: most two carry, or several commoner ones. A phrase in many documents that is not yet
+#: stock (the stock bar grows with the index) would otherwise make each of them a
+#: candidate to analyse and compare, and a check's time grow with the index.
+MIN_SHARED_WEIGHT = 0.5
 #: Version of what the store holds; an index of another format is refused.
 FORMAT = "2"
 #: Relations, strongest first, and the decision each one gives.
@@ -509,13 +515,18 @@ class _World:
 
     def print_candidates(self, text: _Text, usable: np.ndarray) -> list[int]:
         """Admitted documents sharing the article's usable, non-stock, not too common
-        fingerprints, most shared first."""
+        fingerprints, weighing at least ``MIN_SHARED_WEIGHT``, heaviest first."""
         stock = self.stock(text, usable)
         hashes = [h for p, h in zip(text.prints.tolist(), signed(text.hashes[text.prints]),
                                     strict=True)
                   if usable[p] and not stock[p]
                   and self.prints.get(h, (0, 0))[0] <= self.config.max_postings]
-        return self.store.print_candidates(hashes, MAX_CANDIDATES) if hashes else []
+        weight: dict[int, float] = {}
+        for docs in (self.store.postings(hashes) if hashes else {}).values():
+            for doc in docs:
+                weight[doc] = weight.get(doc, 0.0) + 1.0 / len(docs)
+        heavy = [d for d in sorted(weight) if weight[d] >= MIN_SHARED_WEIGHT]
+        return sorted(heavy, key=lambda d: -weight[d])[:MAX_CANDIDATES]
 
     def shared_headings(self, text: str, new: _Text, other: _Text, source: str | None,
                         other_source: str | None) -> list[str]:

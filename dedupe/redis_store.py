@@ -20,7 +20,7 @@ so that every count a check needs is one O(1) command (SCARD, HLEN, HEXISTS),
 however many documents carry the fingerprint or line.
 
 A lookup is one call however many fingerprints or lines it asks about: a Lua script
-(``_PRINT_STATS``, ``_LINE_COUNTS``, ``_FAMILY_HAS``, ``_MOST_SHARED``) runs the
+(``_PRINT_STATS``, ``_LINE_COUNTS``, ``_FAMILY_HAS``, ``_MOST_SHARED``, ``_POSTINGS``) runs the
 per-key commands in the server and sends back one short reply (counts as one string
 of decimal integers), instead of a pipeline of one command per key whose packing and
 parsing in the client cost far more than the server's work. The scripts are constant
@@ -151,6 +151,16 @@ end
 return out
 """
 
+#: KEYS: dedupe:print:{h} sets. Returns, in KEYS order, each set's members as one
+#: string of decimal integers separated by spaces ("" for an empty set).
+_POSTINGS = """
+local out = {}
+for i = 1, #KEYS do
+    out[i] = table.concat(redis.call('SMEMBERS', KEYS[i]), ' ')
+end
+return out
+"""
+
 #: KEYS: dedupe:doc:{d}, dedupe:ids, dedupe:families, then the document's band sets
 #: (nb), print sets (np), dedupe:pf hashes (np), dedupe:lf hashes (nl), dedupe:ls
 #: hashes (nl). ARGV: d, id, family, source field, nb, np, nl, then the document
@@ -249,6 +259,7 @@ class RedisStore:
         self._line_counts = self._db.register_script(_LINE_COUNTS)
         self._family_has = self._db.register_script(_FAMILY_HAS)
         self._most_shared = self._db.register_script(_MOST_SHARED)
+        self._postings = self._db.register_script(_POSTINGS)
         self._add = self._db.register_script(_ADD)
         self._remove = self._db.register_script(_REMOVE)
 
@@ -373,9 +384,15 @@ class RedisStore:
                        in zip(chunk, counts[::2], counts[1::2], strict=True) if docs)
         return out
 
-    def print_candidates(self, hashes: Sequence[int], limit: int) -> list[int]:
-        """Documents sharing the most of these fingerprints (signed), at most ``limit``."""
-        return self._counted([b"dedupe:print:%d" % h for h in sorted(set(hashes))], limit)
+    def postings(self, hashes: Sequence[int]) -> dict[int, list[int]]:
+        """Per fingerprint (signed) carried by any: the documents carrying it, in order."""
+        out: dict[int, list[int]] = {}
+        for chunk in _chunks(sorted(set(hashes)), _CHUNK):
+            replies = self._postings(keys=[b"dedupe:print:%d" % h for h in chunk])
+            for h, members in zip(chunk, replies, strict=True):
+                if members:
+                    out[h] = sorted(map(int, members.split()))
+        return out
 
     def line_counts(self, keys: np.ndarray) -> dict[int, LineCount]:
         """Per line key (signed): families carrying it, and their one source if any."""

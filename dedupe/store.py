@@ -275,17 +275,16 @@ class SqliteStore:
                 out[int(h)] = (int(docs), int(fams))
         return out
 
-    def print_candidates(self, hashes: Sequence[int], limit: int) -> list[int]:
-        """Documents sharing the most of these fingerprints (signed), at most ``limit``."""
-        counts: dict[int, int] = {}
+    def postings(self, hashes: Sequence[int]) -> dict[int, list[int]]:
+        """Per fingerprint (signed) carried by any: the documents carrying it, in order."""
+        out: dict[int, list[int]] = {}
         for chunk in _chunks(sorted(set(hashes))):
             marks = ",".join("?" * len(chunk))
-            for doc, n in self._db.execute(
-                f"SELECT doc, COUNT(*) FROM prints WHERE hash IN ({marks}) AND doc >= 0 "
-                "GROUP BY doc",
-                chunk):
-                counts[int(doc)] = counts.get(int(doc), 0) + int(n)
-        return most_counted(counts, limit)
+            for h, doc in self._db.execute(
+                    f"SELECT hash, doc FROM prints WHERE hash IN ({marks}) AND doc >= 0 "
+                    "ORDER BY hash, doc", chunk):
+                out.setdefault(int(h), []).append(int(doc))
+        return out
 
     def family_has(self, family: int, prints: np.ndarray,
                    lines: np.ndarray) -> tuple[set[int], set[int]]:
@@ -343,7 +342,7 @@ class Store(Protocol):
     def remove(self, doc_id: str) -> bool: ...
     def band_candidates(self, bands: np.ndarray, limit: int) -> list[int]: ...
     def print_stats(self, hashes: np.ndarray) -> dict[int, tuple[int, int]]: ...
-    def print_candidates(self, hashes: Sequence[int], limit: int) -> list[int]: ...
+    def postings(self, hashes: Sequence[int]) -> dict[int, list[int]]: ...
     def line_counts(self, keys: np.ndarray) -> dict[int, LineCount]: ...
     def family_has(self, family: int, prints: np.ndarray,
                    lines: np.ndarray) -> tuple[set[int], set[int]]: ...

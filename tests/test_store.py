@@ -57,6 +57,8 @@ def assert_agrees(store: Store, held: dict[str, Held]) -> None:
     assert store.count() == (len(held), len({d.family for d in held.values()}))
     assert store.print_stats(PRINTS) == model_prints(held)
     assert store.line_counts(LINES) == model_lines(held)
+    postings = {h: sorted(d.key for d in held.values() if h in d.prints) for h in signed(PRINTS)}
+    assert store.postings(signed(PRINTS)) == {h: docs for h, docs in postings.items() if docs}
     for family in {d.family for d in held.values()}:
         members = [d for d in held.values() if d.family == family]
         want = ({h for d in members for h in d.prints}, {k for d in members for k in d.lines})
