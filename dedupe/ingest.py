@@ -57,12 +57,12 @@ def ingest_filter(index: Index, records: Iterable[R], *, add: bool = True,
     held = check_hold(hold)
     for position, record in enumerate(records, 1):
         verdict = judge(index, _article(position, record), add, held)
-        passes = verdict is not None and verdict.decision not in held
+        through = verdict is not None and verdict.decision not in held
         if annotate and (verdict is None or not verdict.is_new):
-            said = ({**asdict(verdict), "held": not passes} if verdict is not None
+            said = ({**asdict(verdict), "held": not through} if verdict is not None
                     else {"decision": "already-indexed", "held": True})
             yield {**(asdict(record) if isinstance(record, Article) else record), field: said}
-        elif passes:
+        elif through:
             yield record
 
 
