@@ -165,7 +165,9 @@ class Verdict:
 
     @property
     def is_new(self) -> bool:
-        """Whether nothing admitted is repeated (the article may be ingested)."""
+        """Whether nothing admitted is repeated (decision ``new``). Whether the article
+        is held back is the hold policy's call (``dedupe.index.HOLD``): by default an
+        article that only reuses passages passes too."""
         return self.decision == "new"
 
 
