@@ -88,6 +88,8 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 
 from tabulate import tabulate
 
+from benchmarks.pages import kept_notes, notes_section, utf8
+
 if TYPE_CHECKING:  # the workers import dedupe only for its stores: not for the baseline
     from dedupe.records import Article
 
@@ -107,8 +109,6 @@ PROGRESS_SECONDS = 60.0
 #: The targets: p99 of check_and_add in ms; SQLite RSS growth from first to last checkpoint.
 TARGET_P99_MS = 20.0
 FLAT_FACTOR = 1.25
-#: The hand-written part of the Markdown file, kept by ``--write``.
-NOTES_HEADING = "## What this shows"
 #: Slowest probes listed per store at the last checkpoint.
 SLOWEST = 5
 #: Short names of the decisions in the tables.
@@ -192,11 +192,6 @@ def rotated(items: Sequence[Any], by: int) -> list[Any]:
         return []
     k = by % len(items)
     return [*items[k:], *items[:k]]
-
-
-def utf8(text: str) -> int:
-    """Bytes of ``text`` in UTF-8."""
-    return len(text.encode("utf-8"))
 
 
 def select_probes(articles: Sequence[Article], count: int, sizes: tuple[int, int] = PROBE_BYTES,
@@ -607,17 +602,8 @@ def page(run: Run, notes: str) -> str:
     for title, text in tables(run):
         parts += [f"## {title}", text]
     parts += ["## Targets", "\n".join(f"* {line}" for line in verdicts(run))]
-    parts.append(notes.strip() or f"{NOTES_HEADING}\n\n(To be written from the numbers above.)")
+    parts.append(notes_section(notes))
     return "\n\n".join(parts) + "\n"
-
-
-def kept_notes(path: Path | None) -> str:
-    """The hand-written "What this shows" section of an existing page, if any."""
-    if path is None or not path.is_file():
-        return ""
-    text = path.read_text(encoding="utf-8")
-    at = text.find(f"\n{NOTES_HEADING}")
-    return text[at + 1:] if at >= 0 else ""
 
 
 # --- the stores, as the workers drive them --------------------------------------------------

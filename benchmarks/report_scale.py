@@ -48,6 +48,7 @@ from tabulate import tabulate
 
 from benchmarks.browser import chromium, missing
 from benchmarks.generate import DEFAULT_POOL, generate, load_pool
+from benchmarks.pages import kept_notes, notes_section, utf8
 from benchmarks.textops import Story
 from dedupe import Article, Config, __version__, scan
 from dedupe.report import render_html, render_markdown
@@ -59,8 +60,6 @@ BATCH_UNRELATED = 1020
 BATCH_ARTICLES = 2500
 DEFAULT_SIZES = (2500, 5000, 10000, 20000)
 REPEATS = 3
-#: The hand-written part of the Markdown file, kept by ``--write``.
-NOTES_HEADING = "## What this shows"
 #: Rows on the first page of the report's pair table (``data-page`` in the template).
 PAIR_PAGE = 50
 #: Milliseconds the page gets for one interaction before the benchmark gives up.
@@ -194,11 +193,6 @@ def best(run: Callable[[], object], repeats: int = REPEATS) -> float:
         run()
         times.append(time.perf_counter() - start)
     return min(times)
-
-
-def utf8(text: str) -> int:
-    """Bytes of ``text`` in UTF-8."""
-    return len(text.encode("utf-8"))
 
 
 def text_weights(report: dict[str, Any]) -> tuple[int, int, int]:
@@ -532,17 +526,8 @@ def page(runs: Sequence[Measure], command: str, machine_line: str, notes: str) -
     parts = [INTRO.rstrip(), f"Machine: {machine_line}.", f"```sh\n{command}\n```"]
     for title, text in tables(runs):
         parts += [f"## {title}", text]
-    parts.append(notes.strip() or f"{NOTES_HEADING}\n\n(To be written from the numbers above.)")
+    parts.append(notes_section(notes))
     return "\n\n".join(parts) + "\n"
-
-
-def kept_notes(path: Path | None) -> str:
-    """The hand-written "What this shows" section of an existing page, if any."""
-    if path is None or not path.is_file():
-        return ""
-    text = path.read_text(encoding="utf-8")
-    at = text.find(f"\n{NOTES_HEADING}")
-    return text[at + 1:] if at >= 0 else ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,7 +18,6 @@ import pytest
 from benchmarks import ingest
 from benchmarks.generate import SAMPLE_PATH
 from benchmarks.ingest import (
-    NOTES_HEADING,
     Checkpoint,
     IndexTarget,
     Load,
@@ -28,7 +27,6 @@ from benchmarks.ingest import (
     Run,
     decision_mix,
     is_flat,
-    kept_notes,
     load_rate,
     memory_status,
     page,
@@ -38,9 +36,9 @@ from benchmarks.ingest import (
     serve,
     summary,
     tables,
-    utf8,
     verdicts,
 )
+from benchmarks.pages import NOTES_HEADING, kept_notes, utf8
 from dedupe import Article
 
 

@@ -11,14 +11,13 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import SAMPLE_PATH, load_pool
+from benchmarks.pages import NOTES_HEADING, kept_notes
 from benchmarks.report_scale import (
-    NOTES_HEADING,
     PAIR_PAGE,
     Browse,
     Corpora,
     Measure,
     batch_plan,
-    kept_notes,
     linearity,
     page,
     ratios,
