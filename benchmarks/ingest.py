@@ -71,7 +71,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -89,6 +88,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 from tabulate import tabulate
 
 from benchmarks.pages import kept_notes, notes_section, utf8
+from benchmarks.services import redis_missing, redis_server
 
 if TYPE_CHECKING:  # the workers import dedupe only for its stores: not for the baseline
     from dedupe.records import Article
@@ -966,45 +966,6 @@ class Worker:
         for pipe in (process.stdin, process.stdout):
             if pipe is not None:
                 pipe.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def redis_server(binary: str, workdir: Path) -> Iterator[str]:
-    """A redis-server of the benchmark's own on a free loopback port: its base URL."""
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(200):
-            with socket.socket() as client:
-                if client.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if server.poll() is not None:
-                raise RuntimeError(f"redis-server exited with status {server.returncode}")
-            time.sleep(0.05)
-        else:
-            raise RuntimeError(f"redis-server did not listen on port {port} in 10 s")
-        yield f"redis://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def redis_missing() -> str | None:
-    """Why the Redis store cannot run here, or None."""
-    if shutil.which("redis-server") is None:
-        return "no redis-server on PATH (apt-get install redis-server)"
-    if importlib.util.find_spec("redis") is None:
-        return "the redis package is not installed (pip install 'dedupe[redis]')"
-    return None
 
 
 def corpus(pool: Path, needed: int) -> list[Article]:

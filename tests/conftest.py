@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +11,7 @@ import pytest
 from hypothesis import settings
 from planted import PlantedCorpus, make_planted_corpus
 
+from benchmarks.services import redis_server as start_redis
 from dedupe import Article, ScanResult, read_inputs, scan
 
 # Property tests are judged on what they find, not on how fast: on a loaded 2-core CI
@@ -59,24 +57,8 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if os.environ.get("DEDUPE_REQUIRE_REDIS") == "1":
             pytest.fail(f"DEDUPE_REQUIRE_REDIS=1 but {reason}", pytrace=False)
         pytest.skip(reason)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    workdir = tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(200):
-            with socket.socket() as client:
-                if client.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with start_redis(binary, tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "redis"])
