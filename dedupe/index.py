@@ -183,11 +183,7 @@ class Index:
         Raises:
             AlreadyIndexed: an article with this id is already in the index.
         """
-        store = self._opened()
-        with store.transaction():
-            verdict, family, text = self._judge(store, article)
-            self._insert(store, article, family, text)
-        return verdict
+        return self.check_and_add(article, hold=())
 
     def check_and_add(self, article: Article, hold: Collection[str] = HOLD) -> Verdict:
         """Check ``article`` and admit it unless its decision is one of ``hold``, as
@@ -200,15 +196,13 @@ class Index:
         for the first's write and then sees it.
 
         Raises:
+            AlreadyIndexed: an article with this id is already in the index.
             ValueError: ``hold`` names something that is not a decision.
         """
         held = check_hold(hold)
         store = self._opened()
         with store.transaction():
-            verdict, family, text = self._judge(store, article)
-            if verdict.decision not in held:
-                self._insert(store, article, family, text)
-        return verdict
+            return self._admit(store, article, held)
 
     def check_and_add_many(self, articles: Iterable[Article],
                            hold: Collection[str] = HOLD) -> list[Verdict | None]:
@@ -229,14 +223,18 @@ class Index:
         with store.transaction():
             for article in articles:
                 try:
-                    verdict, family, text = self._judge(store, article)
+                    verdicts.append(self._admit(store, article, held))
                 except AlreadyIndexed:
                     verdicts.append(None)
-                    continue
-                if verdict.decision not in held:
-                    self._insert(store, article, family, text)
-                verdicts.append(verdict)
         return verdicts
+
+    def _admit(self, store: Store, article: Article, held: frozenset[str]) -> Verdict:
+        """Judge ``article`` and insert it unless its decision is held (inside a
+        transaction)."""
+        verdict, family, checked = self._judge(store, article)
+        if verdict.decision not in held:
+            self._insert(store, article, family, checked)
+        return verdict
 
     def remove(self, doc_id: str) -> bool:
         """Take a document out of the index; False when there is none with this id."""

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from dedupe.store import LineCount, Stored, StoreError, most_counted, signed
+from dedupe.store import LineCount, Stored, StoreError, chunks, most_counted, signed
 
 #: A writer that dies holding the lock blocks the others at most this long.
 LOCK_SECONDS = 30
@@ -362,7 +362,7 @@ class RedisStore:
             reply = self._most_shared(keys=names, args=[limit])
             return [int(doc) for doc in reply[::2]]
         counts: dict[int, int] = {}
-        for chunk in _chunks(names, _CHUNK):
+        for chunk in chunks(names, _CHUNK):
             reply = self._most_shared(keys=chunk, args=[-1])
             for doc, n in zip(reply[::2], reply[1::2], strict=True):
                 counts[int(doc)] = counts.get(int(doc), 0) + int(n)
@@ -376,7 +376,7 @@ class RedisStore:
     def print_stats(self, hashes: np.ndarray) -> dict[int, tuple[int, int]]:
         """Per fingerprint (signed): (documents, families) carrying it."""
         out: dict[int, tuple[int, int]] = {}
-        for chunk in _chunks(sorted(set(signed(hashes))), _CHUNK // 2):
+        for chunk in chunks(sorted(set(signed(hashes))), _CHUNK // 2):
             reply = self._print_stats(keys=[name for h in chunk for name in (
                 b"dedupe:print:%d" % h, b"dedupe:pf:%d" % h)])
             counts = list(map(int, reply.split()))
@@ -387,7 +387,7 @@ class RedisStore:
     def postings(self, hashes: Sequence[int]) -> dict[int, list[int]]:
         """Per fingerprint (signed) carried by any: the documents carrying it, in order."""
         out: dict[int, list[int]] = {}
-        for chunk in _chunks(sorted(set(hashes)), _CHUNK):
+        for chunk in chunks(sorted(set(hashes)), _CHUNK):
             replies = self._postings(keys=[b"dedupe:print:%d" % h for h in chunk])
             for h, members in zip(chunk, replies, strict=True):
                 if members:
@@ -397,7 +397,7 @@ class RedisStore:
     def line_counts(self, keys: np.ndarray) -> dict[int, LineCount]:
         """Per line key (signed): families carrying it, and their one source if any."""
         out: dict[int, LineCount] = {}
-        for chunk in _chunks(sorted(set(signed(keys))), _CHUNK // 2):
+        for chunk in chunks(sorted(set(signed(keys))), _CHUNK // 2):
             counted, ones = self._line_counts(keys=[name for k in chunk for name in (
                 b"dedupe:lf:%d" % k, b"dedupe:ls:%d" % k)])
             counts, fields = list(map(int, counted.split())), iter(ones)
@@ -416,7 +416,7 @@ class RedisStore:
         asked = [(0, v, b"dedupe:pf:%d" % v) for v in sorted(set(signed(prints)))] + [
             (1, v, b"dedupe:lf:%d" % v) for v in sorted(set(signed(lines)))]
         found: tuple[set[int], set[int]] = (set(), set())
-        for chunk in _chunks(asked, _CHUNK):  # both tables in one call
+        for chunk in chunks(asked, _CHUNK):  # both tables in one call
             reply = self._family_has(keys=[name for _, _, name in chunk], args=[family])
             for (table, v, _), has in zip(chunk, reply.decode(), strict=True):
                 if has == "1":
@@ -431,11 +431,6 @@ def _doc_keys(bands: list[int], prints: list[int], lines: list[int]) -> list[byt
     return [*(b"dedupe:band:%d:%d" % (b, k) for b, k in enumerate(bands)),
             *(b"dedupe:print:%d" % h for h in prints), *(b"dedupe:pf:%d" % h for h in prints),
             *(b"dedupe:lf:%d" % k for k in lines), *(b"dedupe:ls:%d" % k for k in lines)]
-
-
-def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _source_field(source: str | None) -> str:

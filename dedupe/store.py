@@ -16,12 +16,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 
 #: Bound parameters per statement (SQLite's limit is 32,766 in current builds).
 _CHUNK = 900
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -184,7 +185,7 @@ class SqliteStore:
     def docs(self, keys: Iterable[int]) -> list[Stored]:
         """The documents with these store keys, in key order."""
         rows: list[Stored] = []
-        for chunk in _chunks(sorted(set(keys))):
+        for chunk in chunks(sorted(set(keys))):
             marks = ",".join("?" * len(chunk))
             rows += [Stored(*row) for row in self._db.execute(
                 "SELECT doc, id, text, date, source, title, url, family FROM docs "
@@ -267,7 +268,7 @@ class SqliteStore:
     def print_stats(self, hashes: np.ndarray) -> dict[int, tuple[int, int]]:
         """Per fingerprint (signed): (documents, families) carrying it."""
         out: dict[int, tuple[int, int]] = {}
-        for chunk in _chunks(sorted(set(signed(hashes)))):
+        for chunk in chunks(sorted(set(signed(hashes)))):
             marks = ",".join("?" * len(chunk))
             for h, docs, fams in self._db.execute(
                     "SELECT hash, docs, families FROM prints WHERE family = -1 AND doc = -1 "
@@ -278,7 +279,7 @@ class SqliteStore:
     def postings(self, hashes: Sequence[int]) -> dict[int, list[int]]:
         """Per fingerprint (signed) carried by any: the documents carrying it, in order."""
         out: dict[int, list[int]] = {}
-        for chunk in _chunks(sorted(set(hashes))):
+        for chunk in chunks(sorted(set(hashes))):
             marks = ",".join("?" * len(chunk))
             for h, doc in self._db.execute(
                     f"SELECT hash, doc FROM prints WHERE hash IN ({marks}) AND doc >= 0 "
@@ -293,7 +294,7 @@ class SqliteStore:
         for table, column, values, out in (("prints", "hash", prints, found[0]),
                                            ("line_families", "key", lines, found[1])):
             only = " AND doc = -1" if table == "prints" else ""
-            for chunk in _chunks(sorted(set(signed(values)))):
+            for chunk in chunks(sorted(set(signed(values)))):
                 marks = ",".join("?" * len(chunk))
                 out.update(r[0] for r in self._db.execute(
                     f"SELECT {column} FROM {table} WHERE family = ?{only} "
@@ -303,7 +304,7 @@ class SqliteStore:
     def line_counts(self, keys: np.ndarray) -> dict[int, LineCount]:
         """Per line key (signed): families carrying it, and their one source if any."""
         out: dict[int, LineCount] = {}
-        for chunk in _chunks(sorted(set(signed(keys)))):
+        for chunk in chunks(sorted(set(signed(keys)))):
             marks = ",".join("?" * len(chunk))
             for key, fams, sources, unknown, source in self._db.execute(
                     "SELECT key, families, sources, unknown, (SELECT source FROM line_sources "
@@ -319,9 +320,10 @@ def most_counted(counts: dict[int, int], limit: int) -> list[int]:
     return sorted(counts, key=lambda d: (-counts[d], d))[:limit]
 
 
-def _chunks(values: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
+def chunks(values: list[T], size: int = _CHUNK) -> Iterator[list[T]]:
+    """``values`` in consecutive lists of at most ``size``."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 class Store(Protocol):
