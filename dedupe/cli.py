@@ -306,9 +306,8 @@ def check(index_path: str, inputs: tuple[str, ...], as_json: bool,
         with _open_index(index_path, None, create=False) as index:
             for item in _stream(inputs):
                 if isinstance(item, Article):
-                    try:
-                        verdict = index.check(item)
-                    except AlreadyIndexed:
+                    verdict = judge(index, item, add=False)
+                    if verdict is None:
                         repeated = True
                         click.echo(json.dumps({"id": item.id, "decision": "already-indexed"})
                                    if as_json else f"{item.id}: already in the index")
