@@ -31,7 +31,7 @@ from dedupe.boilerplate import boilerplate_bar, is_template, stock_threshold, wo
 from dedupe.cluster import choose_origin
 from dedupe.config import ALGORITHM_VERSION, Config
 from dedupe.lsh import band_keys
-from dedupe.normalise import Doc, analyse, content_key
+from dedupe.normalise import Doc, analyse_many, content_key
 from dedupe.passages import Side, find_passages, rare_shingles
 from dedupe.records import Article, Match, Pair, Verdict
 from dedupe.relations import evidence_strength, passage_strength, relation
@@ -48,7 +48,7 @@ MAX_CANDIDATES = 50
 #: candidate to analyse and compare, and a check's time grow with the index.
 MIN_SHARED_WEIGHT = 0.5
 #: Version of what the store holds; an index of another format is refused.
-FORMAT = "2"
+FORMAT = "3"
 #: Relations, strongest first, and the decision each one gives.
 DECISIONS = {"duplicate": "duplicate", "near-duplicate": "near-duplicate",
              "contains": "contained", "reuse": "reuses-passages"}
@@ -249,16 +249,19 @@ class Index:
                 "location": str(self.location), "fingerprint": self.config.fingerprint}
 
     # --- checking -------------------------------------------------------------------
-    def _analyse(self, text: str) -> _Text:
-        doc = analyse(text, self.config)
-        hashes = shingles(doc.hashes, self.config.shingle_size)
-        return _Text(doc, hashes, winnow(hashes, self.window))
+    def _analyse(self, texts: list[str]) -> list[_Text]:
+        """The texts analysed together (``analyse_many``), shingled and winnowed."""
+        out = []
+        for doc in analyse_many(texts, self.config):
+            hashes = shingles(doc.hashes, self.config.shingle_size)
+            out.append(_Text(doc, hashes, winnow(hashes, self.window)))
+        return out
 
     def _judge(self, store: Store, article: Article) -> tuple[Verdict, int | None, _Checked]:
         """The verdict for ``article``, the family it would join, and its analysed text."""
         if store.has(article.id):
             raise AlreadyIndexed.of(article.id)
-        new = self._analyse(article.text)
+        new = self._analyse([article.text])[0]
         seen = _Seen(store, self._analyse)
         verdict, family = self._judge_as(seen, article, new, None)
         if family is not None:
@@ -356,7 +359,7 @@ class _Seen:
     Inside a check the store does not change, so both passes of a check and the add
     that follows share them."""
 
-    def __init__(self, store: Store, analyse: Callable[[str], _Text]) -> None:
+    def __init__(self, store: Store, analyse: Callable[[list[str]], list[_Text]]) -> None:
         self.store, self._analyse = store, analyse
         self.families = store.count()[1]
         self.lines: dict[int, LineCount] = {}
@@ -383,7 +386,7 @@ class _Seen:
         """These admitted documents, analysed, in key order (their counts learnt)."""
         missing = [k for k in keys if k not in self._docs]
         fetched = self.store.docs(missing)
-        texts = [self._analyse(s.text) for s in fetched]
+        texts = self._analyse([s.text for s in fetched])
         self.learn(texts)
         self._docs.update((s.key, (s, t)) for s, t in zip(fetched, texts, strict=True))
         found = sorted(k for k in keys if k in self._docs)

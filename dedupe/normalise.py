@@ -8,17 +8,27 @@ the user gave, not a normalised copy. Lines are the unit of templates and headin
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import xxhash
 
 from dedupe.config import Config
+from dedupe.shingle import FMIX64, MULTIPLIER, fmix
 
 _WORD = re.compile(r"\w+")
-_LINE = re.compile(r"[^\r\n]+")
 _DIGIT = re.compile(r"\d")
+#: Normalised words up to this many characters are hashed on arrays (``word_hash``).
+CHAIN_MAX = 64
+_HASH_SEED = np.uint64(0x243F6A8885A308D3)  # any fixed constant: pi's fraction
+_SHIFT, _SHIFT2 = np.uint64(21), np.uint64(42)  # a code point takes 21 bits
+_BLOCK = 8192  # words hashed together
+_SEPARATOR = "\n"  # joins texts: a line break, so no word or line crosses two texts
+_INVERSE = np.uint64(pow(int(MULTIPLIER), -1, 1 << 64))  # MULTIPLIER**-1 mod 2**64
 # A line ending like this reads as a sentence, not as a heading.
 SENTENCE_END = re.compile(r"[.!?\u2026;,]['\"\u2019\u201d)\]]*\s*$")
 
@@ -28,10 +38,10 @@ class Doc:
     """One article cut into words and lines (all arrays share the article's order).
 
     Words: ``starts``/``ends`` are character offsets, ``hashes`` 64-bit hashes of the
-    normalised word. Lines: ``line_chars`` (n, 2) character span, ``line_words`` (n, 2)
-    word span ``[first, last + 1)``, ``line_keys`` a hash of the line's normalised
-    words with digits folded (so "© 2023" and "© 2024" footers match), ``headings``
-    marks short lines that do not end like a sentence.
+    normalised word (``word_hash``). Lines: ``line_chars`` (n, 2) character span,
+    ``line_words`` (n, 2) word span ``[first, last + 1)``, ``line_keys`` a hash of the
+    line's normalised words with digits folded (so "© 2023" and "© 2024" footers
+    match), ``headings`` marks short lines that do not end like a sentence.
     """
 
     starts: np.ndarray
@@ -55,64 +65,220 @@ def normalise_word(word: str) -> str:
     return unicodedata.normalize("NFKC", word).casefold()
 
 
-def normalised_words(text: str) -> tuple[list[re.Match[str]], list[str]]:
-    """The words of ``text`` and their normalised forms (``normalise_word``).
+@dataclass(frozen=True, eq=False)
+class _Tables:
+    """Per code point: whether ``_WORD`` and ``_DIGIT`` match it, and ``form``, its
+    normalised form (``normalise_word``) when that is one character and normalising a
+    word character by character gives the same as normalising it whole (0 otherwise).
 
-    ASCII text is lower-cased once as a whole: lower-casing ASCII keeps every
-    character where it is, so the same pattern finds the same words in it.
+    Character by character is exact when each character's compatibility decomposition
+    starts with a starter (combining class 0) that never composes with the character
+    before it: then no mark is reordered and nothing composes across two characters.
+    Case folding is context-free. Words with any other character are normalised whole.
     """
-    matches = list(_WORD.finditer(text))
-    if text.isascii():
-        return matches, _WORD.findall(text.lower())
-    return matches, [normalise_word(m.group()) for m in matches]
+
+    word: np.ndarray
+    digit: np.ndarray
+    form: np.ndarray
 
 
-def hash_words(words: list[str]) -> np.ndarray:
-    """64-bit hashes of words already normalised."""
-    digest = xxhash.xxh3_64_intdigest
-    return np.fromiter((digest(w.encode("utf-8", "surrogatepass")) for w in words),
-                       dtype=np.uint64, count=len(words))
+@lru_cache(maxsize=2)
+def _tables(ascii_only: bool) -> _Tables:
+    """The tables for ASCII (128 entries, built at once) or for all of Unicode."""
+    size = 128 if ascii_only else sys.maxunicode + 1
+    everything = "".join(map(chr, range(size)))
+    word, digit = _matched(_WORD, everything), _matched(_DIGIT, everything)
+    seconds = set() if ascii_only else _second_in_composition()
+    form = np.zeros(size, dtype=np.uint32)
+    for c in np.flatnonzero(word).tolist():
+        folded = normalise_word(chr(c))
+        first = unicodedata.normalize("NFKD", chr(c))[:1]
+        if (len(folded) == 1 and first and not unicodedata.combining(first)
+                and ord(first) not in seconds):
+            form[c] = ord(folded)
+    return _Tables(word=word, digit=digit, form=form)
+
+
+def _matched(pattern: re.Pattern[str], everything: str) -> np.ndarray:
+    table = np.zeros(len(everything), dtype=bool)
+    for m in pattern.finditer(everything):
+        table[m.start() : m.end()] = True
+    return table
+
+
+def _second_in_composition() -> set[int]:
+    """Code points that compose with the character before them (canonical pairs, and the
+    Hangul vowel and trailing jamo)."""
+    seconds = {*range(0x1161, 0x1176), *range(0x11A8, 0x11C3)}
+    for c in range(sys.maxunicode + 1):
+        parts = unicodedata.decomposition(chr(c)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(int(parts[1], 16))
+    return seconds
+
+
+def word_hash(form: str) -> int:
+    """The 64-bit hash of one normalised word (``normalise_word``), as analysis computes it.
+
+    Up to ``CHAIN_MAX`` characters: ``fmix64`` chained from a fixed seed over chunks of
+    three code points (21 bits each, the last chunk short); longer: xxh3 of the UTF-32
+    bytes. The reference for the array code.
+    """
+    if len(form) > CHAIN_MAX:
+        return xxhash.xxh3_64_intdigest(form.encode("utf-32-le", "surrogatepass"))
+    value = np.uint64(_HASH_SEED)
+    for i in range(0, len(form), 3):
+        chunk = sum(ord(c) << (21 * j) for j, c in enumerate(form[i : i + 3]))
+        value = fmix(value ^ np.uint64(chunk), FMIX64)
+    return int(value)
+
+
+def _word_hashes(
+    joined: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, tables: _Tables
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(hashes, digit-folded hashes)`` of the words ``joined[starts:ends]``.
+
+    Words whose characters all have a table form are normalised on arrays; the others
+    (decomposed accents, ligatures, ß) by ``normalise_word``, their forms appended to
+    the array of forms.
+    """
+    forms = tables.form[codes]
+    if tables.form.size == 128:  # every ASCII word character has its form
+        whole = np.empty(0, dtype=np.int64)
+    else:
+        unmapped = np.r_[0, np.cumsum(forms == 0, dtype=np.int32)]
+        whole = np.flatnonzero(unmapped[ends] > unmapped[starts])
+    at, lengths = starts.copy(), ends - starts
+    if whole.size:
+        extra = [normalise_word(joined[s:e])
+                 for s, e in zip(starts[whole].tolist(), ends[whole].tolist(), strict=True)]
+        sizes = np.fromiter(map(len, extra), dtype=np.int64, count=len(extra))
+        at[whole] = forms.size + 1 + np.r_[0, np.cumsum(sizes + 1)[:-1]]
+        lengths[whole] = sizes
+        # each form ends with a 0, as words in the text end with a non-word character
+        extra_codes = "".join("\0" + f for f in extra).encode("utf-32-le", "surrogatepass")
+        forms = np.r_[forms, np.frombuffer(extra_codes, dtype="<u4")]
+    hashes = _hash_forms(forms, at, lengths)
+    is_digit = tables.digit[forms]  # forms stay in the table's range (ASCII stays ASCII)
+    digits = np.r_[0, np.cumsum(is_digit, dtype=np.int32)]
+    has_digit = np.flatnonzero(digits[at + lengths] > digits[at])
+    folded = hashes.copy()
+    if has_digit.size:
+        zeroed = np.where(is_digit, np.uint32(ord("0")), forms)
+        folded[has_digit] = _hash_forms(zeroed, at[has_digit], lengths[has_digit])
+    return hashes, folded
+
+
+def _hash_forms(forms: np.ndarray, at: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``word_hash`` of each run ``forms[at:at + length]`` of code points, on arrays.
+
+    One step per chunk of three code points, for all words at once, longest first.
+    """
+    hashes = np.full(at.size, _HASH_SEED, dtype=np.uint64)
+    short = np.flatnonzero(lengths <= CHAIN_MAX)
+    chunks = (lengths[short] + 2) // 3
+    order = np.argsort(-chunks.astype(np.int16), kind="stable")  # a radix sort
+    words, chunks = short[order], chunks[order]
+    first = at[words]
+    # A word is followed by a 0 (a non-word character, a separator or the padding), so a
+    # chunk's second code point is 0 exactly when the word ended after its first.
+    padded = np.concatenate([forms, np.zeros(2, dtype=forms.dtype)])
+    chained = hashes[words]
+    for lo in range(0, words.size, _BLOCK):  # blocks of words small enough to stay in cache
+        block, todo = first[lo : lo + _BLOCK], chunks[lo : lo + _BLOCK]
+        state = chained[lo : lo + _BLOCK]
+        ascending = todo[::-1]
+        for k in range(int(todo[0])):
+            active = todo.size - int(np.searchsorted(ascending, k, side="right"))
+            base = block[:active] + 3 * k
+            second = padded[base + 1].astype(np.uint64)
+            third = padded[base + 2].astype(np.uint64) * (second != 0)
+            chunk = padded[base].astype(np.uint64) | second << _SHIFT | third << _SHIFT2
+            state[:active] = fmix(state[:active] ^ chunk, FMIX64)
+    hashes[words] = chained
+    for w in np.flatnonzero(lengths > CHAIN_MAX).tolist():
+        form = forms[at[w] : at[w] + lengths[w]].astype("<u4")
+        hashes[w] = xxhash.xxh3_64_intdigest(form.tobytes())
+    return hashes
+
+
+def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(starts, ends)`` of the runs of True in ``mask``."""
+    edges = np.flatnonzero(np.diff(np.r_[np.int8(0), mask.view(np.int8), np.int8(0)]))
+    return edges[::2], edges[1::2]
 
 
 def analyse(text: str, config: Config) -> Doc:
-    """Cut ``text`` into hashed words and lines.
+    """Cut ``text`` into hashed words and lines (``analyse_many`` for one text).
 
     Example:
         >>> doc = analyse("Breaking News\\nThe cat sat.", Config())
         >>> doc.words, doc.headings.tolist()
         (5, [True, False])
     """
-    matches, words = normalised_words(text)
-    starts = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
-    ends = np.fromiter((m.end() for m in matches), dtype=np.int64, count=len(matches))
-    lines = list(_LINE.finditer(text))
-    firsts = np.searchsorted(starts, [line.start() for line in lines], side="left").tolist()
-    lasts = np.searchsorted(starts, [line.end() for line in lines], side="left").tolist()
-    spans, bounds, keys, headings = [], [], [], []
-    for line, first, last in zip(lines, firsts, lasts, strict=True):
-        if first == last:
-            continue  # punctuation or whitespace only
-        spans.append((line.start(), line.end()))
-        bounds.append((first, last))
-        keys.append(_line_key(words[first:last]))
-        headings.append(
-            last - first <= config.heading_max_words and not SENTENCE_END.search(line.group())
-        )
-    return Doc(
-        starts=starts,
-        ends=ends,
-        hashes=hash_words(words),
-        line_chars=np.array(spans, dtype=np.int64).reshape(-1, 2),
-        line_words=np.array(bounds, dtype=np.int64).reshape(-1, 2),
-        line_keys=np.array(keys, dtype=np.uint64),
-        headings=np.array(headings, dtype=bool),
-    )
+    return analyse_many([text], config)[0]
 
 
-def _line_key(words: list[str]) -> int:
-    """Hash of a line's normalised words, digits folded to 0."""
-    folded = _DIGIT.sub("0", " ".join(words))
-    return xxhash.xxh3_64_intdigest(folded.encode("utf-8", "surrogatepass"))
+def analyse_many(texts: Sequence[str], config: Config) -> list[Doc]:
+    """Cut each text into hashed words and lines, all texts at once.
+
+    The texts are joined by line breaks and read as one array of code points: words
+    are the runs of characters ``\\w`` matches, lines the runs without a line break,
+    and words are normalised and hashed on arrays (``word_hash``), so no Python object
+    is made per word or character (except for the rare words ``_Tables`` cannot
+    normalise character by character). Each Doc's offsets are into its own text.
+    """
+    if not texts:
+        return []
+    joined = _SEPARATOR.join(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    offsets = np.r_[0, np.cumsum(lengths + 1)[:-1]]
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    tables = _tables(joined.isascii())
+    starts, ends = _runs(tables.word[codes])
+    hashes, folded = _word_hashes(joined, codes, starts, ends, tables)
+    line_starts, line_ends = _runs((codes != 10) & (codes != 13))
+    firsts = np.searchsorted(starts, line_starts)
+    lasts = np.searchsorted(starts, line_ends)
+    worded = firsts < lasts  # lines of punctuation or whitespace only are dropped
+    line_starts, line_ends = line_starts[worded], line_ends[worded]
+    firsts, lasts = firsts[worded], lasts[worded]
+    keys = _line_keys(folded, firsts, lasts)
+    headings = lasts - firsts <= config.heading_max_words
+    for row in np.flatnonzero(headings).tolist():
+        headings[row] = not SENTENCE_END.search(joined, line_starts[row], line_ends[row])
+    # Per text: its words and lines, offsets made local (views into the batch's arrays).
+    word_cut = np.r_[0, np.searchsorted(starts, offsets[1:]), starts.size]
+    line_cut = np.r_[0, np.searchsorted(line_starts, offsets[1:]), line_starts.size]
+    word_base = np.repeat(offsets, np.diff(word_cut))
+    line_base = np.repeat(offsets, np.diff(line_cut))[:, None]
+    starts, ends = starts - word_base, ends - word_base
+    line_chars = np.stack([line_starts, line_ends], axis=1) - line_base
+    first_word = np.repeat(word_cut[:-1], np.diff(line_cut))[:, None]
+    line_words = np.stack([firsts, lasts], axis=1) - first_word
+    w, ln = word_cut.tolist(), line_cut.tolist()
+    return [Doc(starts=starts[w[k] : w[k + 1]], ends=ends[w[k] : w[k + 1]],
+                hashes=hashes[w[k] : w[k + 1]], line_chars=line_chars[ln[k] : ln[k + 1]],
+                line_words=line_words[ln[k] : ln[k + 1]], line_keys=keys[ln[k] : ln[k + 1]],
+                headings=headings[ln[k] : ln[k + 1]])
+            for k in range(len(texts))]
+
+
+def _line_keys(folded: np.ndarray, firsts: np.ndarray, lasts: np.ndarray) -> np.ndarray:
+    """Per line ``[first, last)`` of words, ``fmix64`` of the polynomial
+    ``((f[first] * M + f[first + 1]) * M + ...) + f[last - 1]`` over the words'
+    digit-folded hashes ``f`` (mod 2**64), for all lines at once.
+
+    With ``M**-g`` the inverse of ``M**g`` mod 2**64, the sum over a line is
+    ``M**(last - 1) * (C[last] - C[first])`` where ``C`` sums ``f[g] * M**-g``.
+    """
+    count = folded.size
+    with np.errstate(over="ignore"):
+        powers = np.cumprod(np.r_[np.uint64(1), np.full(count, MULTIPLIER)])
+        inverse = np.cumprod(np.r_[np.uint64(1), np.full(count, _INVERSE)])
+        prefix = np.r_[np.uint64(0), np.cumsum(folded * inverse[:count], dtype=np.uint64)]
+        sums = powers[lasts - 1] * (prefix[lasts] - prefix[firsts])
+    return fmix(sums, FMIX64)
 
 
 def content_key(doc: Doc, template: np.ndarray) -> int:

@@ -32,7 +32,7 @@ from dedupe.boilerplate import (
 from dedupe.cluster import cluster
 from dedupe.config import Config
 from dedupe.lsh import lsh_pairs
-from dedupe.normalise import Doc, analyse, content_key
+from dedupe.normalise import Doc, analyse_many, content_key
 from dedupe.passages import Side, find_passages, rare_shingles
 from dedupe.records import Article, Boilerplate, Cluster, Pair, Passage, Skip
 from dedupe.relations import (
@@ -55,6 +55,8 @@ Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
 
 #: Reuse at least this strong joins families before headings are judged.
 STRONG_REUSE = 0.8
+#: Texts analysed together (``analyse_many``): enough to amortise numpy's per-call cost.
+ANALYSE_BATCH = 1000
 #: Carriers of one heading paired with each other at most (a wider heading is template).
 MAX_HEADING_CARRIERS = 20
 
@@ -114,7 +116,10 @@ def scan(
     config = config or Config()
     step: Progress = progress or _quiet
     texts = [a.text for a in articles]
-    docs: list[Doc] = [analyse(t, config) for t in step(texts, "reading", len(texts))]
+    docs: list[Doc] = []
+    batches = [texts[k : k + ANALYSE_BATCH] for k in range(0, len(texts), ANALYSE_BATCH)]
+    for batch in step(batches, "reading", len(batches)):
+        docs += analyse_many(batch, config)
     hashes = [shingles(d.hashes, config.shingle_size) for d in docs]
     lines = collect_lines(docs, texts, config)
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd; golden-ratio constant
+#: Odd (golden-ratio) multiplier of the polynomial hashes of shingles and lines.
+MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 #: MurmurHash3 finaliser constants (shift, multiply, shift, multiply, shift).
 FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(33),
           np.uint64(0xC4CEB9FE1A85EC53), np.uint64(33))
@@ -42,7 +43,7 @@ def shingles(word_hashes: np.ndarray, n: int) -> np.ndarray:
     acc = np.zeros(length, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for k in range(width):
-            acc = acc * _MULTIPLIER + word_hashes[k : k + length]
+            acc = acc * MULTIPLIER + word_hashes[k : k + length]
     return fmix(acc, FMIX64)
 
 

@@ -19,7 +19,7 @@ from dedupe.lsh import run_starts
 from dedupe.shingle import FMIX32, fmix
 
 _EMPTY = np.uint32(0xFFFFFFFF)
-_BLOCK = 4096  # shingles per block: block x num_perm uint32 stays in cache
+_BLOCK = 4096  # shingles per block: num_perm x block uint32 stays in cache
 
 
 @lru_cache(maxsize=8)
@@ -48,6 +48,7 @@ def signature_matrix(sets: Sequence[np.ndarray], num_perm: int, seed: int) -> np
         An empty set gives the all-``0xFFFFFFFF`` row, as datasketch does.
     """
     a, b = permutations(num_perm, seed)
+    a, b = a[:, None], b[:, None]
     out = np.full((len(sets), num_perm), _EMPTY, dtype=np.uint32)
     sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
     nonempty = np.flatnonzero(sizes)
@@ -55,13 +56,17 @@ def signature_matrix(sets: Sequence[np.ndarray], num_perm: int, seed: int) -> np
         return out
     values = fmix(hash32(np.concatenate([sets[i] for i in nonempty.tolist()])), FMIX32)
     owner = np.repeat(nonempty, sizes[nonempty])
+    # Permutations down, shingles across: each permutation's row is contiguous, so the
+    # multiply, add and per-document minimum run over whole rows of a cache-sized block.
+    permuted = np.empty((num_perm, _BLOCK), dtype=np.uint32)
     for lo in range(0, values.size, _BLOCK):
         block = values[lo : lo + _BLOCK]
         rows = owner[lo : lo + _BLOCK]
-        with np.errstate(over="ignore"):
-            permuted = block[:, None] * a + b
+        view = permuted[:, : block.size]
+        np.multiply(a, block, out=view)
+        np.add(view, b, out=view)
         bounds = run_starts(rows)
-        mins = np.minimum.reduceat(permuted, bounds, axis=0)
+        mins = np.minimum.reduceat(view, bounds, axis=1).T
         targets = rows[bounds]
         out[targets] = np.minimum(out[targets], mins)
     return out

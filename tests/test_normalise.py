@@ -1,14 +1,26 @@
-"""Words keep offsets into the original text; lines and headings are found."""
+"""Words keep offsets into the original text; lines and headings are found; batch
+analysis finds what a plain regex-per-word reference finds."""
 
 from __future__ import annotations
 
+import re
+import sys
+
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dedupe.config import Config
-from dedupe.normalise import analyse, normalise_word
-from dedupe.shingle import shingles
+from dedupe.normalise import (
+    SENTENCE_END,
+    Doc,
+    analyse,
+    analyse_many,
+    normalise_word,
+    word_hash,
+)
+from dedupe.shingle import FMIX64, MULTIPLIER, fmix, shingles
 
 
 @given(st.text())
@@ -54,3 +66,69 @@ def test_shingles_cover_short_texts_and_shift_with_edits() -> None:
     edited[3] = analyse("zzz", Config()).hashes[0]
     same = set(shingles(words, 5).tolist()) & set(shingles(edited, 5).tolist())
     assert not same  # every 5-gram of 7 words covers position 3
+
+
+# --- analyse_many against a plain reference -----------------------------------------
+
+def _reference(text: str, config: Config) -> tuple[list[object], ...]:
+    """What analysis must find, computed the slow, obvious way (regex per word and line)."""
+    words = list(re.finditer(r"\w+", text))
+    hashes = [word_hash(normalise_word(w.group())) for w in words]
+    folded = [word_hash(re.sub(r"\d", "0", normalise_word(w.group()))) for w in words]
+    starts = [w.start() for w in words]
+    lines, keys, headings = [], [], []
+    for line in re.finditer(r"[^\r\n]+", text):
+        inside = [k for k, s in enumerate(starts) if line.start() <= s < line.end()]
+        if not inside:
+            continue
+        lines.append((line.start(), line.end(), inside[0], inside[-1] + 1))
+        key = 0
+        for k in inside:
+            key = (key * int(MULTIPLIER) + folded[k]) % (1 << 64)
+        keys.append(int(fmix(np.uint64(key), FMIX64)))
+        headings.append(len(inside) <= config.heading_max_words
+                        and not SENTENCE_END.search(line.group()))
+    return starts, [w.end() for w in words], hashes, lines, keys, headings
+
+
+def _found(doc: Doc) -> tuple[list[object], ...]:
+    lines = [(*c, *w) for c, w in zip(doc.line_chars.tolist(), doc.line_words.tolist(),
+                                       strict=True)]
+    return (doc.starts.tolist(), doc.ends.tolist(), doc.hashes.tolist(), lines,
+            doc.line_keys.tolist(), doc.headings.tolist())
+
+
+TRICKY = ("e\u0301", "\u0301", "ß", "ﬁ", "Σ", "ς", "\u0b47\u0b3e", "\u1100\u1161\u11a8",
+          "가\u11a8", "²", "١٢", "\uff34", "İ", "ǅ", "\u00bd", "x" * 70, "é" * 66, "_")
+
+
+@given(st.lists(st.text(st.characters(codec="utf-8")) | st.sampled_from(TRICKY)
+                .map(lambda t: f"{t} {t}{t}\n"), max_size=6))
+def test_analyse_many_finds_what_the_reference_finds(texts: list[str]) -> None:
+    config = Config()
+    docs = analyse_many(texts, config)
+    assert [_found(d) for d in docs] == [_reference(t, config) for t in texts]
+
+
+def test_every_word_character_alone_hashes_as_its_normalised_form() -> None:
+    everything = [chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\w", chr(c))]
+    doc = analyse(" ".join(everything), Config())
+    assert doc.words == len(everything)
+    expected = [word_hash(normalise_word(c)) for c in everything]
+    assert doc.hashes.tolist() == expected
+
+
+def test_tricky_pairs_of_characters_hash_as_their_normalised_form() -> None:
+    pieces = [*TRICKY, "a", "A", "1", "\u0308", "\u3099", "\u0dd9\u0dcf", "\u1161", "\u11a8"]
+    words = [a + b for a in pieces for b in pieces]
+    doc = analyse(" ".join(words), Config())
+    found = [word_hash(normalise_word(m.group())) for m in re.finditer(r"\w+", " ".join(words))]
+    assert doc.hashes.tolist() == found
+
+
+def test_a_word_hash_does_not_depend_on_the_other_texts_of_a_batch() -> None:
+    config = Config()
+    texts = ["Straße 2024\nﬁnance report", "plain ascii text here", "e\u0301te\u0301 ٣ a\ud800b"]
+    alone = [_found(analyse(t, config)) for t in texts]
+    assert [_found(d) for d in analyse_many(texts, config)] == alone
+    assert [_found(d) for d in analyse_many(texts[::-1], config)] == alone[::-1]
