@@ -16,6 +16,7 @@ import jellyfish
 import numpy as np
 import xxhash
 
+from dedupe.arrays import member, sorted_unique
 from dedupe.config import Config
 from dedupe.lsh import lsh_pairs, run_starts
 from dedupe.normalise import SENTENCE_END, Doc, normalise_word
@@ -170,7 +171,7 @@ def _single_source_keys(lines: Lines, sources: Sequence[str | None]) -> set[int]
 def template_words(docs: Sequence[Doc], lines: Lines, templates: np.ndarray) -> list[np.ndarray]:
     """Per document, a bool mask of the words that lie in template lines."""
     masks = [np.zeros(d.words, dtype=bool) for d in docs]
-    for r in np.flatnonzero(np.isin(lines.key, templates)):
+    for r in np.flatnonzero(member(lines.key, templates)):
         first, last = docs[lines.doc[r]].line_words[lines.line[r]]
         masks[lines.doc[r]][first:last] = True
     return masks
@@ -181,7 +182,7 @@ def line_spans(
 ) -> list[tuple[tuple[int, int], ...]]:
     """Per document, the character spans of its lines keyed ``keys``, in text order."""
     spans: list[list[tuple[int, int]]] = [[] for _ in docs]
-    for r in np.flatnonzero(np.isin(lines.key, keys)):
+    for r in np.flatnonzero(member(lines.key, keys)):
         start, end = docs[lines.doc[r]].line_chars[lines.line[r]]
         spans[lines.doc[r]].append((int(start), int(end)))
     return [tuple(sorted(s)) for s in spans]
@@ -189,7 +190,7 @@ def line_spans(
 
 def heading_keys(lines: Lines, templates: np.ndarray) -> np.ndarray:
     """Sorted keys of reused headings: not template, a heading somewhere, in 2+ documents."""
-    keep = ~np.isin(lines.key, templates)
+    keep = ~member(lines.key, templates)
     keys, docs = lines.key[keep], lines.doc[keep]
     pairs = np.unique(np.stack([keys, docs.astype(np.uint64)], axis=1), axis=0)
     distinct, carriers = np.unique(pairs[:, 0], return_counts=True)
@@ -202,7 +203,7 @@ def stock_spans(
     stock: np.ndarray, n: int,
 ) -> list[tuple[tuple[int, int], ...]]:
     """Per document, the character spans covered by usable stock shingles, merged."""
-    return [word_spans(doc, covered_words(ok & np.isin(hashes, stock), n, doc.words))
+    return [word_spans(doc, covered_words(ok & member(hashes, stock), n, doc.words))
             for doc, hashes, ok in zip(docs, shingle_hashes, usable, strict=True)]
 
 
@@ -241,7 +242,7 @@ def stock_shingles(
     if positions is not None and stock:
         stock_keys = np.array(sorted(stock), dtype=np.uint64)
         for hashes, usable in positions:
-            for run in true_runs(usable & np.isin(hashes, stock_keys)):
+            for run in true_runs(usable & member(hashes, stock_keys)):
                 _drop_quotes(hashes[run].tolist(), stock, bar, config)
     return np.array(sorted(stock), dtype=np.uint64)
 
@@ -305,10 +306,10 @@ def describe_stock(
     ("serves as a stark reminder of the"), so they are listed once, with the text
     of the first document that carries them.
     """
-    masks = [np.isin(hashes, stock) for hashes in shingle_hashes]
+    masks = [member(hashes, stock) for hashes in shingle_hashes]
     lists: dict[int, list[int]] = {}
     for d, (hashes, mask) in enumerate(zip(shingle_hashes, masks, strict=True)):
-        for h in np.unique(hashes[mask]).tolist():
+        for h in sorted_unique(hashes[mask]).tolist():
             lists.setdefault(h, []).append(d)
     carriers = {h: tuple(ds) for h, ds in lists.items()}
     phrases: dict[str, set[int]] = {}

@@ -15,6 +15,8 @@ from typing import Literal, overload
 
 import numpy as np
 
+from dedupe.arrays import unique_rows
+
 _BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 #: A group (bucket or posting list) up to this size yields all its pairs; a larger
@@ -97,9 +99,13 @@ def group_pairs(
     pairs = np.concatenate(chunks).astype(np.int64)
     pairs.sort(axis=1)
     if not counts:
-        return np.unique(pairs, axis=0)
-    unique, shared = np.unique(pairs, axis=0, return_counts=True)
-    return unique, shared
+        return unique_rows(pairs)
+    width = int(pairs[:, 1].max(initial=0)) + 1
+    keys = np.sort(pairs[:, 0] * width + pairs[:, 1])
+    starts = run_starts(keys)
+    shared = np.diff(np.r_[starts, keys.size])
+    keys = keys[starts]
+    return np.stack([keys // width, keys % width], axis=1).reshape(-1, 2), shared
 
 
 def run_starts(*columns: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from dedupe.arrays import member, sorted_unique, unique_rows
 from dedupe.boilerplate import (
     Lines,
     collect_lines,
@@ -124,7 +125,7 @@ def scan(
     lines = collect_lines(docs, texts, config)
 
     # Round 1: families on the full text decide which lines are templates.
-    full_sets = [np.unique(h) for h in hashes]
+    full_sets = [sorted_unique(h) for h in hashes]
     candidates = _candidates(full_sets, config)
     full = overlaps(candidates, full_sets)
     sources = [a.source for a in articles]
@@ -203,9 +204,9 @@ def _compare(
     masks = template_words(docs, lines, template)
     usable = [usable_shingles(m, config.shingle_size, h.size)
               for m, h in zip(masks, hashes, strict=True)]
-    sets = [np.unique(h[u]) for h, u in zip(hashes, usable, strict=True)]
+    sets = [sorted_unique(h[u]) for h, u in zip(hashes, usable, strict=True)]
     keys = [content_key(d, m) for d, m in zip(docs, masks, strict=True)]
-    candidates = np.unique(np.concatenate([candidates, _lsh(sets, config)]), axis=0)
+    candidates = unique_rows(np.concatenate([candidates, _lsh(sets, config)]))
     content = overlaps(candidates, sets)
     relations = [
         relation(int(content.shared[k]), keys[i] == keys[j], float(content.jaccard[k]),
@@ -219,7 +220,7 @@ def _compare(
     stock = stock_shingles(sets, family, config, list(zip(hashes, usable, strict=True)))
     sides = [
         Side(text=t, doc=d, hashes=h, usable=u,
-             rare=rare_shingles(u, np.isin(h, stock), config.shingle_size))
+             rare=rare_shingles(u, member(h, stock), config.shingle_size))
         for t, d, h, u in zip(texts, docs, hashes, usable, strict=True)
     ]
     evidence = _passages(sides, content, relations, config, step)
@@ -243,7 +244,7 @@ def _candidates(sets: list[np.ndarray], config: Config) -> np.ndarray:
     """LSH pairs plus pairs sharing enough moderately rare shingles."""
     min_shared = max(1, config.min_passage_words - config.shingle_size + 1)
     by_postings = posting_pairs(sets, config.max_postings, min_shared)
-    return np.unique(np.concatenate([_lsh(sets, config), by_postings]), axis=0)
+    return unique_rows(np.concatenate([_lsh(sets, config), by_postings]))
 
 
 def _passages(
