@@ -14,9 +14,9 @@ templates or origins, so it does much less per article.
     python -m benchmarks.ingest --write docs/ingest.md
 
 Corpus: ``benchmarks.report_scale.Corpora`` (batches of about 2,500 generated articles
-from Reuters stories with planted families; batch k has its letters rotated by k places
-so that batches share no word), generated once by this process and written to a JSON
-Lines file that the workers read line by line.
+from Reuters stories with planted families; batch k has its letters moved by
+``report_scale.encipher``, so that batches share no word), generated once by this
+process and written to a JSON Lines file that the workers read line by line.
 
 Probes, "a 3 KB article": before streaming, ``--probes`` articles of 2,500 to 3,500
 bytes (UTF-8) are drawn with a fixed seed from the whole corpus and held out of the
@@ -550,7 +550,8 @@ index's memory to stay flat in the index size. This page is written by
 `benchmarks/ingest.py`; all numbers below come from one run on one machine, side by side.
 
 The stream is a generated Reuters corpus (batches of about 2,500 articles with planted
-families; batch k has its letters rotated by k places, so batches share no word). Each
+families; batch k has its letters moved by `report_scale.encipher`, so batches share no
+word). Each
 store runs in a worker process of its own, and the run alternates two phases:
 
 * **Loading: concurrent and batched; not the measurement.** All workers at once, each

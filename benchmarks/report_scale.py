@@ -18,8 +18,10 @@ articles, so a corpus is made of batches of about 2,500 articles (340 families a
 1,020 unrelated articles; seeds 1, 2, ...). Batches would reuse pool stories and so
 be linked to each other, which would make clusters and pairs grow faster than the
 corpus; so batch k (from 0) has every ASCII letter of its texts, titles and sources
-rotated by k places (a Caesar shift) and its ids prefixed ``b<k+1>-``. Rotation keeps
-lengths, words, sentences and templates, and the batches share no word. Each size's
+rotated by k places (a Caesar shift; from batch 26 on, moved by a letter permutation
+drawn from k, so that the batches never wrap round: ``encipher``) and its ids
+prefixed ``b<k+1>-``. This keeps lengths, words, sentences and templates, and the
+batches share no word. Each size's
 corpus contains the smaller ones, so the sizes differ only in how many batches they
 hold.
 
@@ -35,6 +37,7 @@ import json
 import math
 import os
 import platform
+import random
 import string
 import tempfile
 import time
@@ -66,6 +69,25 @@ PAIR_PAGE = 50
 STEP_TIMEOUT_MS = 120_000
 
 # --- corpus -------------------------------------------------------------------------------
+
+
+def encipher(text: str, batch: int) -> str:
+    """``text`` as batch ``batch`` (from 0) has it: letters rotated by ``batch`` places for
+    the first 26 batches, then moved by a letter permutation drawn from ``batch`` (so
+    batch 26 does not repeat batch 0). Case is kept.
+
+    Example:
+        >>> encipher("Abz", 1), encipher("Abz", 26) == encipher("Abz", 26) != "Abz"
+        ('Bca', True)
+    """
+    if batch < 26:
+        return rotate(text, batch)
+    letters = list(string.ascii_lowercase)
+    random.Random(batch).shuffle(letters)
+    lower = "".join(letters)
+    table = str.maketrans(string.ascii_lowercase + string.ascii_uppercase,
+                          lower + lower.upper())
+    return text.translate(table)
 
 
 def rotate(text: str, shift: int) -> str:
@@ -120,16 +142,17 @@ class Corpora:
 
     def articles(self, size: int) -> list[Article]:
         """The articles of a corpus of about ``size`` articles: batch k (from 0) has its
-        letters rotated by k and its ids prefixed ``b<k+1>-``."""
+        letters moved by ``encipher(text, k)`` and its ids prefixed ``b<k+1>-``."""
         out: list[Article] = []
         for k, plan in enumerate(batch_plan(size, *self.batch)):
             if plan not in self._batches:
                 seed, families, unrelated = plan
                 bench = generate(self.pool, families=families, unrelated=unrelated, seed=seed)
                 self._batches[plan] = [
-                    Article(id=f"b{k + 1}-{a['id']}", text=rotate(a["text"], k), date=a["date"],
-                            source=rotate(a["source"], k) if a["source"] else a["source"],
-                            title=rotate(a["title"], k) if a["title"] else a["title"])
+                    Article(id=f"b{k + 1}-{a['id']}", text=encipher(a["text"], k),
+                            date=a["date"],
+                            source=encipher(a["source"], k) if a["source"] else a["source"],
+                            title=encipher(a["title"], k) if a["title"] else a["title"])
                     for a in bench.articles]
             out += self._batches[plan]
         return out

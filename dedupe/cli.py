@@ -74,10 +74,12 @@ def format_option(choices: tuple[str, ...]) -> Callable[[F], F]:
               help="directory for the reports")
 @format_option(tuple(FORMATS))
 @click.option("--strict", is_flag=True, help="stop with an error at the first skipped input")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="processes that analyse the articles (results do not depend on it)")
 @click.option("-q", "--quiet", is_flag=True, help="print nothing but errors")
 @config_options
 def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict: bool,
-         quiet: bool, **settings: Any) -> None:
+         jobs: int, quiet: bool, **settings: Any) -> None:
     """Scan INPUTS (directories of .txt/.md, .jsonl, .jsonl.gz, .csv, or - for
     JSONL on stdin) and write DIR/report.json, report.html and report.md.
 
@@ -91,7 +93,7 @@ def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict
     corpus = _read(inputs, strict)
     show = not quiet and sys.stderr.isatty()
     result = run_scan(corpus.articles, config, skipped=corpus.skipped,
-                      warnings=corpus.warnings, progress=_bar if show else None)
+                      warnings=corpus.warnings, progress=_bar if show else None, jobs=jobs)
     report = to_json(result)
     paths = _write(report, output, formats)
     if not quiet:

@@ -134,9 +134,11 @@ def word_hash(form: str) -> int:
 
 
 def _word_hashes(
-    joined: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, tables: _Tables
+    joined: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, tables: _Tables,
+    *, fold: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(hashes, digit-folded hashes)`` of the words ``joined[starts:ends]``.
+    """``(hashes, digit-folded hashes)`` of the words ``joined[starts:ends]`` (without
+    ``fold``, the second is the first).
 
     Words whose characters all have a table form are normalised on arrays; the others
     (decomposed accents, ligatures, ß) by ``normalise_word``, their forms appended to
@@ -159,6 +161,8 @@ def _word_hashes(
         extra_codes = "".join("\0" + f for f in extra).encode("utf-32-le", "surrogatepass")
         forms = np.r_[forms, np.frombuffer(extra_codes, dtype="<u4")]
     hashes = _hash_forms(forms, at, lengths)
+    if not fold:
+        return hashes, hashes
     is_digit = tables.digit[forms]  # forms stay in the table's range (ASCII stays ASCII)
     digits = np.r_[0, np.cumsum(is_digit, dtype=np.int32)]
     has_digit = np.flatnonzero(digits[at + lengths] > digits[at])
@@ -219,6 +223,30 @@ def analyse(text: str, config: Config) -> Doc:
     return analyse_many([text], config)[0]
 
 
+def word_hashes_many(texts: Sequence[str]) -> list[np.ndarray]:
+    """Each text's word hashes (``Doc.hashes``) alone: no offsets, lines or headings.
+
+    Example:
+        >>> [h.size for h in word_hashes_many(["one two", "", "three"])]
+        [2, 0, 1]
+    """
+    if not texts:
+        return []
+    joined, offsets, codes, tables = _read(texts)
+    starts, ends = _runs(tables.word[codes])
+    hashes, _ = _word_hashes(joined, codes, starts, ends, tables, fold=False)
+    return np.split(hashes, np.searchsorted(starts, offsets[1:]))
+
+
+def _read(texts: Sequence[str]) -> tuple[str, np.ndarray, np.ndarray, _Tables]:
+    """The texts joined, where each starts, their code points and the tables they need."""
+    joined = _SEPARATOR.join(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    offsets = np.r_[0, np.cumsum(lengths + 1)[:-1]]
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    return joined, offsets, codes, _tables(joined.isascii())
+
+
 def analyse_many(texts: Sequence[str], config: Config) -> list[Doc]:
     """Cut each text into hashed words and lines, all texts at once.
 
@@ -230,13 +258,9 @@ def analyse_many(texts: Sequence[str], config: Config) -> list[Doc]:
     """
     if not texts:
         return []
-    joined = _SEPARATOR.join(texts)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    offsets = np.r_[0, np.cumsum(lengths + 1)[:-1]]
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    tables = _tables(joined.isascii())
+    joined, offsets, codes, tables = _read(texts)
     starts, ends = _runs(tables.word[codes])
-    hashes, folded = _word_hashes(joined, codes, starts, ends, tables)
+    hashes, folded = _word_hashes(joined, codes, starts, ends, tables, fold=True)
     line_starts, line_ends = _runs((codes != 10) & (codes != 13))
     firsts = np.searchsorted(starts, line_starts)
     lasts = np.searchsorted(starts, line_ends)

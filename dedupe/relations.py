@@ -12,12 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from dedupe.config import Config
 from dedupe.lsh import group_pairs, run_starts
 from dedupe.records import Passage
+
+#: Candidate pairs counted together in ``overlaps`` (bounds its scratch memory).
+_PAIR_CHUNK = 50_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,23 +61,32 @@ def posting_pairs(sets: list[np.ndarray], max_postings: int, min_shared: int) ->
 def overlaps(pairs: np.ndarray, sets: list[np.ndarray]) -> Overlaps:
     """Exact shared-shingle counts, Jaccard and containment for ``pairs``.
 
+    The sets become one sparse documents x shingles matrix; a chunk of pairs is counted
+    at once as the row sums of the element-wise product of their rows.
+
     Args:
         pairs: ``(m, 2)`` document indices.
         sets: sorted unique uint64 shingle hashes per document.
     """
-    shared = np.fromiter(
-        (np.intersect1d(sets[i], sets[j], assume_unique=True).size for i, j in pairs),
-        dtype=np.int64,
-        count=len(pairs),
-    )
-    size_a = np.array([sets[i].size for i in pairs[:, 0]], dtype=np.int64)
-    size_b = np.array([sets[j].size for j in pairs[:, 1]], dtype=np.int64)
+    pairs = pairs.reshape(-1, 2)
+    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+    shared = np.zeros(len(pairs), dtype=np.int64)
+    if len(pairs):
+        values = np.concatenate(sets)
+        _, columns = np.unique(values, return_inverse=True)
+        incidence = csr_matrix((np.ones(values.size, dtype=np.int32), columns.ravel(),
+                                np.r_[0, np.cumsum(sizes)]), shape=(len(sets), values.size))
+        for lo in range(0, len(pairs), _PAIR_CHUNK):
+            chunk = pairs[lo : lo + _PAIR_CHUNK]
+            both = incidence[chunk[:, 0]].multiply(incidence[chunk[:, 1]])
+            shared[lo : lo + len(chunk)] = np.asarray(both.sum(axis=1)).ravel()
+    size_a, size_b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     union = size_a + size_b - shared
     with np.errstate(invalid="ignore", divide="ignore"):
         jaccard = np.where(union > 0, shared / np.maximum(union, 1), 0.0)
         a_in_b = np.where(size_a > 0, shared / np.maximum(size_a, 1), 0.0)
         b_in_a = np.where(size_b > 0, shared / np.maximum(size_b, 1), 0.0)
-    return Overlaps(pairs.reshape(-1, 2), shared, jaccard, a_in_b, b_in_a)
+    return Overlaps(pairs, shared, jaccard, a_in_b, b_in_a)
 
 
 def families(n_docs: int, pairs: np.ndarray) -> np.ndarray:

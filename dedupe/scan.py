@@ -32,6 +32,7 @@ from dedupe.boilerplate import (
 )
 from dedupe.cluster import cluster
 from dedupe.config import Config
+from dedupe.documents import in_processes
 from dedupe.lsh import lsh_pairs
 from dedupe.normalise import Doc, analyse_many, content_key
 from dedupe.passages import Side, find_passages, rare_shingles
@@ -94,6 +95,7 @@ def scan(
     skipped: Sequence[Skip] = (),
     warnings: Sequence[Skip] = (),
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> ScanResult:
     """Find duplicates, reused passages, boilerplate and clusters in ``articles``.
 
@@ -103,6 +105,7 @@ def scan(
         skipped, warnings: reader outcomes, carried into the result unchanged.
         progress: optional wrapper ``(iterable, label, total) -> iterable`` for a
             progress bar.
+        jobs: processes that analyse the texts (the result does not depend on it).
 
     Returns:
         A ScanResult. The same input always gives the same result.
@@ -119,8 +122,9 @@ def scan(
     texts = [a.text for a in articles]
     docs: list[Doc] = []
     batches = [texts[k : k + ANALYSE_BATCH] for k in range(0, len(texts), ANALYSE_BATCH)]
-    for batch in step(batches, "reading", len(batches)):
-        docs += analyse_many(batch, config)
+    for analysed in step(in_processes(analyse_many, batches, config, jobs), "analysing",
+                         len(batches)):
+        docs += analysed
     hashes = [shingles(d.hashes, config.shingle_size) for d in docs]
     lines = collect_lines(docs, texts, config)
 

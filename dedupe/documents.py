@@ -1,0 +1,167 @@
+"""The document-level stage on its own: whole-document near-duplicates of a corpus.
+
+    texts -> word hashes -> shingle sets -> MinHash signatures    (batches, in processes)
+          -> LSH bands grouped -> candidate pairs -> exact Jaccard -> near-duplicate pairs
+
+This is what whole-document deduplication does (datasketch's ``MinHashLSH`` with an
+exact check, text-dedup, datatrove), done on arrays: words are hashed on code points
+(``normalise.word_hashes_many``), shingles combined as arrays, signatures computed
+for a block of documents at a time (identical to datasketch's ``MinHash``, see
+``signatures``), bands grouped by sorting (``lsh``), and every candidate checked on
+its exact shingle sets (``relations.overlaps``). The scan's first round runs the same
+steps; this entry point is for callers who only want whole-document duplicates (a
+training-set filter) and for the speed benchmark (``benchmarks/speed.py``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import repeat
+from typing import Any
+
+import numpy as np
+
+from dedupe.arrays import sorted_unique
+from dedupe.config import Config
+from dedupe.lsh import lsh_pairs
+from dedupe.normalise import word_hashes_many
+from dedupe.relations import Overlaps, overlaps
+from dedupe.shingle import shingles
+from dedupe.signatures import signature_matrix
+
+#: Texts sketched together: large enough to amortise numpy's per-call cost, small
+#: enough that a batch's arrays stay a few megabytes.
+BATCH = 1000
+#: ``(items, label, total) -> items``: wraps a loop, e.g. in a progress bar.
+Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
+
+
+@dataclass(frozen=True, eq=False)
+class Sketches:
+    """Shingle sets and MinHash signatures of many documents, as flat arrays.
+
+    Document ``i``'s set is ``values[offsets[i]:offsets[i + 1]]``: its distinct
+    shingle hashes, sorted. ``signatures`` is ``(documents, num_perm)`` uint32.
+    """
+
+    offsets: np.ndarray
+    values: np.ndarray
+    signatures: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.offsets.size - 1)
+
+    def sizes(self) -> np.ndarray:
+        """Distinct shingles per document."""
+        return np.diff(self.offsets)
+
+    def sets(self) -> list[np.ndarray]:
+        """Each document's set (views into ``values``)."""
+        return np.split(self.values, self.offsets[1:-1]) if len(self) else []
+
+    @staticmethod
+    def join(parts: Sequence[Sketches], num_perm: int) -> Sketches:
+        """The sketches of several batches, in order, as one."""
+        if not parts:
+            return Sketches(np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.uint64),
+                            np.empty((0, num_perm), dtype=np.uint32))
+        sizes = np.concatenate([p.sizes() for p in parts])
+        return Sketches(offsets=np.r_[0, np.cumsum(sizes)],
+                        values=np.concatenate([p.values for p in parts]),
+                        signatures=np.concatenate([p.signatures for p in parts]))
+
+
+def sketch(texts: Sequence[str], config: Config) -> Sketches:
+    """Shingle sets and signatures of ``texts``, in this process.
+
+    Example:
+        >>> s = sketch(["one two three four five six", ""], Config())
+        >>> s.sizes().tolist(), s.signatures.shape
+        ([2, 0], (2, 128))
+    """
+    sets = [sorted_unique(shingles(h, config.shingle_size)) for h in word_hashes_many(texts)]
+    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+    values = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint64)
+    return Sketches(offsets=np.r_[0, np.cumsum(sizes)], values=values,
+                    signatures=signature_matrix(sets, config.num_perm, config.seed))
+
+
+def sketch_all(
+    texts: Sequence[str], config: Config, *, jobs: int = 1, progress: Progress | None = None,
+) -> Sketches:
+    """``sketch`` of all texts, in batches of ``BATCH``, over ``jobs`` processes.
+
+    The result does not depend on ``jobs``: batches are sketched independently and
+    joined in input order.
+    """
+    batches = [texts[k : k + BATCH] for k in range(0, len(texts), BATCH)]
+    parts = list(_wrap(progress)(in_processes(sketch, batches, config, jobs),
+                                 "sketching", len(batches)))
+    return Sketches.join(parts, config.num_perm)
+
+
+def near_duplicates(
+    texts: Sequence[str], config: Config | None = None, *, threshold: float | None = None,
+    jobs: int = 1, progress: Progress | None = None,
+) -> Overlaps:
+    """Pairs of texts whose shingle sets have a Jaccard of at least ``threshold``.
+
+    Args:
+        texts: the documents.
+        config: shingling, MinHash and LSH settings (``lsh_threshold`` sets the bands);
+            ``Config()`` by default.
+        threshold: the exact Jaccard a pair needs; ``config.near_duplicate`` by default.
+        jobs: worker processes for sketching.
+        progress: optional wrapper ``(iterable, label, total) -> iterable``.
+
+    Returns:
+        The pairs ``(i, j)``, ``i < j`` indices into ``texts``, sorted, with their exact
+        overlap. Like any LSH, candidates are found with a probability that falls below
+        ``lsh_threshold``; every pair returned is exact.
+
+    Example:
+        >>> text = "the quick brown fox jumps over the lazy dog near the river bank"
+        >>> near_duplicates([text, text + " today", "something else entirely"]).pairs.tolist()
+        [[0, 1]]
+    """
+    config = config or Config()
+    bar = config.near_duplicate if threshold is None else threshold
+    sketches = sketch_all(texts, config, jobs=jobs, progress=progress)
+    candidates = lsh_pairs(sketches.signatures, *config.lsh_bands, sketches.sizes() > 0)
+    found = overlaps(candidates, sketches.sets())
+    return found.select(found.jaccard >= bar)
+
+
+def in_processes(
+    work: Callable[[Any, Config], Any], batches: Sequence[Any], config: Config, jobs: int,
+) -> Iterator[Any]:
+    """``work(batch, config)`` for each batch, in order, over ``jobs`` processes.
+
+    One job, or a single batch, runs in this process: starting workers would cost more
+    than it saves.
+    """
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
+    if jobs == 1 or len(batches) < 2:
+        yield from map(work, batches, repeat(config))
+        return
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+        yield from pool.map(work, batches, repeat(config))
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork where it is safe (POSIX, no other thread running): workers start at once
+    with everything imported. Otherwise forkserver (spawn where there is none), whose
+    workers import dedupe first: a fork copies other threads' locks in whatever state."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _wrap(progress: Progress | None) -> Progress:
+    return progress or (lambda items, _label, _total: items)
