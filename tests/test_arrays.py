@@ -1,0 +1,31 @@
+"""The sorted-array set operations agree with numpy's general ones."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dedupe.arrays import member, sorted_unique, unique_rows
+
+hashes = st.lists(st.integers(0, 2**64 - 1), max_size=60).map(
+    lambda v: np.array(v, dtype=np.uint64))
+small = st.lists(st.integers(0, 20), max_size=60).map(lambda v: np.array(v, dtype=np.uint64))
+
+
+@given(hashes | small)
+def test_sorted_unique_is_np_unique(values: np.ndarray) -> None:
+    found = sorted_unique(values)
+    assert found.dtype == values.dtype
+    np.testing.assert_array_equal(found, np.unique(values))
+
+
+@given(hashes | small, hashes | small)
+def test_member_is_np_isin(values: np.ndarray, other: np.ndarray) -> None:
+    np.testing.assert_array_equal(member(values, np.unique(other)), np.isin(values, other))
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), max_size=80))
+def test_unique_rows_is_np_unique_over_rows(rows: list[tuple[int, int]]) -> None:
+    pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    np.testing.assert_array_equal(unique_rows(pairs), np.unique(pairs, axis=0).reshape(-1, 2))
