@@ -134,22 +134,29 @@ def family_counts(keys: np.ndarray, docs: np.ndarray, family: np.ndarray) -> dic
     return dict(zip(distinct_keys.tolist(), counts.tolist(), strict=True))
 
 
+#: What ``relations`` returns, by code.
+_KINDS = np.array([None, "duplicate", "near-duplicate", "contains"], dtype=object)
+
+
+def relations(shared: np.ndarray, same_content: np.ndarray, jaccard: np.ndarray,
+              containment: np.ndarray, config: Config) -> list[str | None]:
+    """The whole-document relation on content of each pair, if any (arrays aligned).
+
+    ``containment`` is the larger of the two shares (a in b, b in a); ``same_content``
+    says the pair's content keys are equal. Sharing nothing is no relation; then equal
+    content is a duplicate, a Jaccard of ``near_duplicate`` a near-duplicate, and a
+    containment of ``contains`` containment.
+    """
+    kind = np.select([shared == 0, same_content, jaccard >= config.near_duplicate,
+                      containment >= config.contains], [0, 1, 2, 3], default=0)
+    return _KINDS[kind].tolist()
+
+
 def relation(shared: int, same_content: bool, jaccard: float, containment: float,
              config: Config) -> str | None:
-    """The whole-document relation of two documents on content, if any.
-
-    ``containment`` is the larger of the two shares (a in b, b in a);
-    ``same_content`` says their content keys are equal.
-    """
-    if shared == 0:
-        return None
-    if same_content:
-        return "duplicate"
-    if jaccard >= config.near_duplicate:
-        return "near-duplicate"
-    if containment >= config.contains:
-        return "contains"
-    return None
+    """``relations`` of one pair."""
+    return relations(np.array([shared]), np.array([same_content]), np.array([jaccard]),
+                     np.array([containment]), config)[0]
 
 
 def passage_strength(passages: Sequence[Passage], config: Config) -> float:

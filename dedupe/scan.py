@@ -32,7 +32,7 @@ from dedupe.boilerplate import (
 )
 from dedupe.cluster import cluster
 from dedupe.config import Config
-from dedupe.documents import in_processes
+from dedupe.documents import forked, in_processes
 from dedupe.lsh import lsh_pairs
 from dedupe.normalise import Doc, analyse_many, content_key
 from dedupe.passages import Side, find_passages, rare_shingles
@@ -45,8 +45,8 @@ from dedupe.relations import (
     overlaps,
     passage_strength,
     posting_pairs,
-    relation,
 )
+from dedupe.relations import relations as pair_relations
 from dedupe.shingle import shingles, usable_shingles
 from dedupe.signatures import signature_matrix
 
@@ -59,6 +59,8 @@ Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
 STRONG_REUSE = 0.8
 #: Texts analysed together (``analyse_many``): enough to amortise numpy's per-call cost.
 ANALYSE_BATCH = 1000
+#: Candidate pairs whose passages are looked for together (one task for a process).
+PASSAGE_CHUNK = 2000
 #: Carriers of one heading paired with each other at most (a wider heading is template).
 MAX_HEADING_CARRIERS = 20
 
@@ -105,7 +107,8 @@ def scan(
         skipped, warnings: reader outcomes, carried into the result unchanged.
         progress: optional wrapper ``(iterable, label, total) -> iterable`` for a
             progress bar.
-        jobs: processes that analyse the texts (the result does not depend on it).
+        jobs: processes that analyse the texts and look for passages (the result
+            does not depend on it).
 
     Returns:
         A ScanResult. The same input always gives the same result.
@@ -141,14 +144,15 @@ def scan(
     # that is mostly its site's template, a rewrite); a line that turns out to be
     # carried by fewer families is no template after all, and content is compared
     # once more without it. Two passes suffice: the second only unmasks lines.
-    compared = _compare(texts, docs, hashes, masked_keys, lines, candidates, None, config, step)
+    compared = _compare(texts, docs, hashes, masked_keys, lines, candidates, None, config, step,
+                        jobs)
     final_family = compared.family_with_reuse()
     rechecked = template_keys(lines, final_family, sources, config)
     rechecked = np.intersect1d(rechecked, masked_keys)
     if rechecked.size < masked_keys.size:
         masked_keys = rechecked
         compared = _compare(texts, docs, hashes, masked_keys, lines, compared.content.pairs,
-                            final_family, config, step)
+                            final_family, config, step, jobs)
         final_family = compared.family_with_reuse()
     content, relations, evidence = compared.content, compared.relations, compared.evidence
     content_sets, masks, stock = compared.sets, compared.masks, compared.stock
@@ -198,7 +202,7 @@ class _Comparison:
 def _compare(
     texts: Sequence[str], docs: Sequence[Doc], hashes: Sequence[np.ndarray],
     template: np.ndarray, lines: Lines, candidates: np.ndarray, known: np.ndarray | None,
-    config: Config, step: Progress,
+    config: Config, step: Progress, jobs: int,
 ) -> _Comparison:
     """Compare the candidates on content, with the lines keyed ``template`` masked.
 
@@ -212,11 +216,10 @@ def _compare(
     keys = [content_key(d, m) for d, m in zip(docs, masks, strict=True)]
     candidates = unique_rows(np.concatenate([candidates, _lsh(sets, config)]))
     content = overlaps(candidates, sets)
-    relations = [
-        relation(int(content.shared[k]), keys[i] == keys[j], float(content.jaccard[k]),
-                 float(max(content.a_in_b[k], content.b_in_a[k])), config)
-        for k, (i, j) in enumerate(content.pairs.tolist())
-    ]
+    content_keys = np.array(keys, dtype=np.uint64)
+    same = content_keys[content.pairs[:, 0]] == content_keys[content.pairs[:, 1]]
+    relations = pair_relations(content.shared, same, content.jaccard,
+                               np.maximum(content.a_in_b, content.b_in_a), config)
     edges = content.pairs[[r is not None for r in relations]]
     if known is not None:
         edges = np.concatenate([edges, _family_edges(known)])
@@ -227,7 +230,7 @@ def _compare(
              rare=rare_shingles(u, member(h, stock), config.shingle_size))
         for t, d, h, u in zip(texts, docs, hashes, usable, strict=True)
     ]
-    evidence = _passages(sides, content, relations, config, step)
+    evidence = _passages(sides, content, relations, config, step, jobs)
     return _Comparison(masks, usable, sets, content, relations, family, stock, evidence)
 
 
@@ -253,18 +256,30 @@ def _candidates(sets: list[np.ndarray], config: Config) -> np.ndarray:
 
 def _passages(
     sides: list[Side], content: Overlaps, relations: list[str | None], config: Config,
-    step: Progress,
+    step: Progress, jobs: int,
 ) -> dict[int, tuple[list[Passage], float]]:
     """Evidence passages and their strength for each candidate that has any."""
     min_shared = max(1, config.min_passage_words - config.shingle_size + 1)
-    todo = [k for k in range(len(relations))
+    todo = [(k, i, j) for k, (i, j) in enumerate(content.pairs.tolist())
             if relations[k] is not None or content.shared[k] >= min_shared]
+    chunks = [todo[c : c + PASSAGE_CHUNK] for c in range(0, len(todo), PASSAGE_CHUNK)]
     found: dict[int, tuple[list[Passage], float]] = {}
-    for k in step(todo, "passages", len(todo)):
-        i, j = content.pairs[k]
+    for chunk in step(forked(_find_passages, chunks, (sides, config), jobs), "passages",
+                      len(chunks)):
+        found.update(chunk)
+    return found
+
+
+def _find_passages(
+    todo: list[tuple[int, int, int]], shared: tuple[list[Side], Config],
+) -> list[tuple[int, tuple[list[Passage], float]]]:
+    """``(k, (passages, strength))`` for the candidates ``(k, i, j)`` that have any."""
+    sides, config = shared
+    found = []
+    for k, i, j in todo:
         passages = find_passages(sides[i], sides[j], config)
         if passages:
-            found[k] = (passages, passage_strength(passages, config))
+            found.append((k, (passages, passage_strength(passages, config))))
     return found
 
 
