@@ -41,6 +41,19 @@ def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[np.minimum(at, sorted_set.size - 1)] == values
 
 
+def prefix_sums(values: np.ndarray) -> np.ndarray:
+    """``[0, v0, v0 + v1, ...]`` as int64 (``np.r_[0, np.cumsum(values)]``, cheaper).
+
+    Example:
+        >>> prefix_sums(np.array([True, False, True])).tolist()
+        [0, 1, 1, 2]
+    """
+    out = np.empty(values.size + 1, dtype=np.int64)
+    out[0] = 0
+    np.cumsum(values, out=out[1:])
+    return out
+
+
 def unique_rows(pairs: np.ndarray) -> np.ndarray:
     """The distinct rows of an ``(m, 2)`` array of non-negative indices, sorted.
 

@@ -10,9 +10,11 @@ break a passage apart. A passage's weight is the number of its shingles that are
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
+from dedupe.arrays import prefix_sums
 from dedupe.config import Config
 from dedupe.normalise import Doc
 from dedupe.records import Passage
@@ -20,6 +22,7 @@ from dedupe.shingle import covered_words
 
 #: A shingle repeated inside a text matches at most this many places in the other.
 _MAX_REPEATS = 4
+_ZERO = np.zeros(1, dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,6 +34,14 @@ class Side:
     hashes: np.ndarray  # shingle hash per word position
     usable: np.ndarray  # bool: shingle not in a template line
     rare: np.ndarray  # bool: usable and not a stock phrase
+
+    @cached_property
+    def by_hash(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(hashes, positions)`` of the usable shingles, sorted by hash (then position):
+        sorted once per document, searched once per pair."""
+        positions = np.flatnonzero(self.usable)
+        order = np.argsort(self.hashes[positions], kind="stable")
+        return self.hashes[positions][order], positions[order]
 
 
 def rare_shingles(usable: np.ndarray, stock: np.ndarray, n: int) -> np.ndarray:
@@ -45,7 +56,7 @@ def rare_shingles(usable: np.ndarray, stock: np.ndarray, n: int) -> np.ndarray:
     if count == 0:
         return usable.copy()
     free = ~covered_words(stock, n, count + n - 1)  # per word: no stock shingle covers it
-    total = np.r_[0, np.cumsum(free)]
+    total = prefix_sums(free)
     has_free = (total[n : n + count] - total[:count]) > 0
     return usable & ~stock & has_free
 
@@ -61,11 +72,11 @@ def find_passages(a: Side, b: Side, config: Config) -> list[Passage]:
         A ten-word passage two otherwise different 600-word articles share comes
         back as one Passage whose ``a`` and ``b`` offsets slice it from each text.
     """
-    pos_a, pos_b = _matches(a, b)
-    if pos_a.size == 0:
-        return []
     n = config.shingle_size
     min_rare = max(1, config.min_passage_words - n + 1)
+    pos_a, pos_b = _matches(a, b)
+    if np.count_nonzero(a.rare[pos_a]) < min_rare:
+        return []  # too few rare shingles in common for even one passage
     passages = []
     for span_a, span_b, rare in _chain(pos_a, pos_b, a.rare[pos_a], config.passage_max_gap):
         if rare < min_rare:
@@ -82,10 +93,7 @@ def find_passages(a: Side, b: Side, config: Config) -> list[Passage]:
 def _matches(a: Side, b: Side) -> tuple[np.ndarray, np.ndarray]:
     """Positions of equal usable shingles, sorted by position in ``a``."""
     idx_a = np.flatnonzero(a.usable)
-    idx_b = np.flatnonzero(b.usable)
-    hb = b.hashes[idx_b]
-    order = np.argsort(hb, kind="stable")
-    hb, idx_b = hb[order], idx_b[order]
+    hb, idx_b = b.by_hash
     ha = a.hashes[idx_a]
     left = np.searchsorted(hb, ha, side="left")
     right = np.searchsorted(hb, ha, side="right")
@@ -109,8 +117,8 @@ def _chain(
     order = np.lexsort((pos_a, diagonal))
     pos_a, pos_b, diagonal, rare = pos_a[order], pos_b[order], diagonal[order], rare[order]
     breaks = np.flatnonzero((diagonal[1:] != diagonal[:-1]) | (np.diff(pos_a) > 1)) + 1
-    starts = np.r_[0, breaks]
-    ends = np.r_[breaks, pos_a.size] - 1
+    starts = np.concatenate((_ZERO, breaks))
+    ends = np.append(breaks, pos_a.size) - 1
     rare_counts = np.add.reduceat(rare.astype(np.int64), starts)
     runs = sorted(zip(pos_a[starts].tolist(), pos_a[ends].tolist(), pos_b[starts].tolist(),
                       pos_b[ends].tolist(), rare_counts.tolist(), strict=True))

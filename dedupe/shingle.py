@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from dedupe.arrays import prefix_sums
+
 #: Odd (golden-ratio) multiplier of the polynomial hashes of shingles and lines.
 MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 #: MurmurHash3 finaliser constants (shift, multiply, shift, multiply, shift).
@@ -93,7 +95,7 @@ def usable_shingles(template: np.ndarray, n: int, count: int) -> np.ndarray:
     if count == 0:
         return np.zeros(0, dtype=bool)
     width = min(n, template.size)
-    cumulative = np.r_[0, np.cumsum(template)]
+    cumulative = prefix_sums(template)
     return (cumulative[width : width + count] - cumulative[:count]) == 0
 
 
@@ -108,5 +110,7 @@ def covered_words(shingle_mask: np.ndarray, n: int, words: int) -> np.ndarray:
 
 def true_runs(mask: np.ndarray) -> list[slice]:
     """Maximal runs of True in ``mask``."""
-    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
+    padded = np.zeros(mask.size + 2, dtype=np.int8)
+    padded[1:-1] = mask
+    edges = np.flatnonzero(np.diff(padded))
     return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]

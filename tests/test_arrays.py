@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedupe.arrays import member, sorted_unique, unique_rows
+from dedupe.arrays import member, prefix_sums, sorted_unique, unique_rows
 
 hashes = st.lists(st.integers(0, 2**64 - 1), max_size=60).map(
     lambda v: np.array(v, dtype=np.uint64))
@@ -29,3 +29,10 @@ def test_member_is_np_isin(values: np.ndarray, other: np.ndarray) -> None:
 def test_unique_rows_is_np_unique_over_rows(rows: list[tuple[int, int]]) -> None:
     pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
     np.testing.assert_array_equal(unique_rows(pairs), np.unique(pairs, axis=0).reshape(-1, 2))
+
+
+@given(st.lists(st.integers(0, 3), max_size=40))
+def test_prefix_sums_start_at_zero(values: list[int]) -> None:
+    array = np.array(values, dtype=np.int64)
+    np.testing.assert_array_equal(prefix_sums(array), np.r_[0, np.cumsum(array)])
+    np.testing.assert_array_equal(prefix_sums(array > 1), np.r_[0, np.cumsum(array > 1)])
