@@ -1,16 +1,18 @@
 """The document-level stage on its own: whole-document near-duplicates of a corpus.
 
-    texts -> word hashes -> shingle sets -> MinHash signatures    (batches, in processes)
+    texts -> word hashes -> shingles -> MinHash signatures        (batches, in processes)
           -> LSH bands grouped -> candidate pairs -> exact Jaccard -> near-duplicate pairs
 
 This is what whole-document deduplication does (datasketch's ``MinHashLSH`` with an
-exact check, text-dedup, datatrove), done on arrays: words are hashed on code points
-(``normalise.word_hashes_many``), shingles combined as arrays, signatures computed
-for a block of documents at a time (identical to datasketch's ``MinHash``, see
-``signatures``), bands grouped by sorting (``lsh``), and every candidate checked on
-its exact shingle sets (``relations.overlaps``). The scan's first round runs the same
-steps; this entry point is for callers who only want whole-document duplicates (a
-training-set filter) and for the speed benchmark (``benchmarks/speed.py``).
+exact check, text-dedup, datatrove), done on arrays for a batch of texts at a time:
+words hashed on code points (``normalise.word_hashes_flat``), shingles combined as
+arrays (``shingle.shingles_flat``), signatures computed a block of shingles at a time
+(identical to datasketch's ``MinHash``, see ``signatures``), bands grouped by sorting
+(``lsh``), and every candidate checked on its exact shingle sets
+(``relations.overlaps``), made for the candidates' documents only. The scan's first
+round runs the same steps; this entry point is for callers who only want
+whole-document duplicates (a training-set filter) and for the speed benchmark
+(``benchmarks/speed.py``).
 """
 
 from __future__ import annotations
@@ -25,13 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from dedupe.arrays import sorted_unique
+from dedupe.arrays import prefix_sums, sorted_unique
 from dedupe.config import Config
 from dedupe.lsh import lsh_pairs
-from dedupe.normalise import word_hashes_many
+from dedupe.normalise import word_hashes_flat
 from dedupe.relations import Overlaps, overlaps
-from dedupe.shingle import shingles
-from dedupe.signatures import signature_matrix
+from dedupe.shingle import shingles_flat
+from dedupe.signatures import signatures_flat
 
 #: Texts sketched together: large enough to amortise numpy's per-call cost, small
 #: enough that a batch's arrays stay a few megabytes.
@@ -42,10 +44,11 @@ Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
 
 @dataclass(frozen=True, eq=False)
 class Sketches:
-    """Shingle sets and MinHash signatures of many documents, as flat arrays.
+    """Shingles and MinHash signatures of many documents, as flat arrays.
 
-    Document ``i``'s set is ``values[offsets[i]:offsets[i + 1]]``: its distinct
-    shingle hashes, sorted. ``signatures`` is ``(documents, num_perm)`` uint32.
+    Document ``i``'s shingle hashes, in text order (repeats kept), are
+    ``values[offsets[i]:offsets[i + 1]]``; ``signatures`` is ``(documents, num_perm)``
+    uint32. Sets (sorted, distinct) are made only for the documents that need them.
     """
 
     offsets: np.ndarray
@@ -56,12 +59,12 @@ class Sketches:
         return int(self.offsets.size - 1)
 
     def sizes(self) -> np.ndarray:
-        """Distinct shingles per document."""
+        """Shingles per document (repeats counted)."""
         return np.diff(self.offsets)
 
-    def sets(self) -> list[np.ndarray]:
-        """Each document's set (views into ``values``)."""
-        return np.split(self.values, self.offsets[1:-1]) if len(self) else []
+    def set(self, doc: int) -> np.ndarray:
+        """Document ``doc``'s distinct shingle hashes, sorted."""
+        return sorted_unique(self.values[self.offsets[doc] : self.offsets[doc + 1]])
 
     @staticmethod
     def join(parts: Sequence[Sketches], num_perm: int) -> Sketches:
@@ -69,25 +72,23 @@ class Sketches:
         if not parts:
             return Sketches(np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.uint64),
                             np.empty((0, num_perm), dtype=np.uint32))
-        sizes = np.concatenate([p.sizes() for p in parts])
-        return Sketches(offsets=np.r_[0, np.cumsum(sizes)],
+        return Sketches(offsets=prefix_sums(np.concatenate([p.sizes() for p in parts])),
                         values=np.concatenate([p.values for p in parts]),
                         signatures=np.concatenate([p.signatures for p in parts]))
 
 
 def sketch(texts: Sequence[str], config: Config) -> Sketches:
-    """Shingle sets and signatures of ``texts``, in this process.
+    """Shingles and signatures of ``texts``, in this process, all texts at once.
 
     Example:
         >>> s = sketch(["one two three four five six", ""], Config())
         >>> s.sizes().tolist(), s.signatures.shape
         ([2, 0], (2, 128))
     """
-    sets = [sorted_unique(shingles(h, config.shingle_size)) for h in word_hashes_many(texts)]
-    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
-    values = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint64)
-    return Sketches(offsets=np.r_[0, np.cumsum(sizes)], values=values,
-                    signatures=signature_matrix(sets, config.num_perm, config.seed))
+    words, counts = word_hashes_flat(texts)
+    values, sizes = shingles_flat(words, counts, config.shingle_size)
+    return Sketches(offsets=prefix_sums(sizes), values=values,
+                    signatures=signatures_flat(values, sizes, config.num_perm, config.seed))
 
 
 def sketch_all(
@@ -132,8 +133,12 @@ def near_duplicates(
     bar = config.near_duplicate if threshold is None else threshold
     sketches = sketch_all(texts, config, jobs=jobs, progress=progress)
     candidates = lsh_pairs(sketches.signatures, *config.lsh_bands, sketches.sizes() > 0)
-    found = overlaps(candidates, sketches.sets())
-    return found.select(found.jaccard >= bar)
+    # Exact sets for the documents in a candidate pair only.
+    docs, local = np.unique(candidates, return_inverse=True)
+    found = overlaps(local.reshape(-1, 2), [sketches.set(d) for d in docs.tolist()])
+    found = found.select(found.jaccard >= bar)
+    return Overlaps(docs[found.pairs].reshape(-1, 2), found.shared, found.jaccard,
+                    found.a_in_b, found.b_in_a)
 
 
 def in_processes(

@@ -89,7 +89,7 @@ def _tables(ascii_only: bool) -> _Tables:
     everything = "".join(map(chr, range(size)))
     word, digit = _matched(_WORD, everything), _matched(_DIGIT, everything)
     seconds = set() if ascii_only else _second_in_composition()
-    form = np.zeros(size, dtype=np.uint32)
+    form = np.zeros(size, dtype=np.uint8 if ascii_only else np.uint32)
     for c in np.flatnonzero(word).tolist():
         folded = normalise_word(chr(c))
         first = unicodedata.normalize("NFKD", chr(c))[:1]
@@ -208,7 +208,11 @@ def _hash_forms(forms: np.ndarray, at: np.ndarray, lengths: np.ndarray) -> np.nd
 
 def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(starts, ends)`` of the runs of True in ``mask``."""
-    edges = np.flatnonzero(np.diff(np.r_[np.int8(0), mask.view(np.int8), np.int8(0)]))
+    edges = np.flatnonzero(mask[1:] != mask[:-1]) + 1
+    if mask.size and mask[0]:
+        edges = np.concatenate((np.zeros(1, dtype=edges.dtype), edges))
+    if mask.size and mask[-1]:
+        edges = np.append(edges, mask.size)
     return edges[::2], edges[1::2]
 
 
@@ -230,20 +234,32 @@ def word_hashes_many(texts: Sequence[str]) -> list[np.ndarray]:
         >>> [h.size for h in word_hashes_many(["one two", "", "three"])]
         [2, 0, 1]
     """
+    hashes, counts = word_hashes_flat(texts)
+    return np.split(hashes, np.cumsum(counts)[:-1]) if len(texts) else []
+
+
+def word_hashes_flat(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``(hashes, counts)``: the word hashes of all texts one after the other, and how
+    many words each text has (``word_hashes_many`` without the split)."""
     if not texts:
-        return []
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
     joined, offsets, codes, tables = _read(texts)
     starts, ends = _runs(tables.word[codes])
     hashes, _ = _word_hashes(joined, codes, starts, ends, tables, fold=False)
-    return np.split(hashes, np.searchsorted(starts, offsets[1:]))
+    cuts = np.searchsorted(starts, offsets[1:])
+    return hashes, np.diff(cuts, prepend=0, append=starts.size)
 
 
 def _read(texts: Sequence[str]) -> tuple[str, np.ndarray, np.ndarray, _Tables]:
-    """The texts joined, where each starts, their code points and the tables they need."""
+    """The texts joined, where each starts, their code points (bytes when all are ASCII)
+    and the tables they need."""
     joined = _SEPARATOR.join(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     offsets = np.r_[0, np.cumsum(lengths + 1)[:-1]]
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    if joined.isascii():
+        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    else:
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     return joined, offsets, codes, _tables(joined.isascii())
 
 

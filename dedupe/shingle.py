@@ -49,6 +49,46 @@ def shingles(word_hashes: np.ndarray, n: int) -> np.ndarray:
     return fmix(acc, FMIX64)
 
 
+def shingles_flat(
+    word_hashes: np.ndarray, counts: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``shingles`` of many texts at once, their words one after the other.
+
+    Args:
+        word_hashes: the texts' word hashes, concatenated.
+        counts: words per text.
+        n: words per shingle.
+
+    Returns:
+        ``(hashes, counts)``: the texts' shingle hashes, concatenated, and how many
+        each text has; equal to ``shingles`` of each text.
+    """
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    sizes = np.where(counts >= n, counts - n + 1, np.minimum(counts, 1))
+    if not word_hashes.size:
+        return np.empty(0, dtype=np.uint64), sizes
+    # Shingles of the whole concatenation, then each text's own: those that start in it
+    # and end in it. A text shorter than n words has its one shingle made on its own.
+    length = max(word_hashes.size - n + 1, 0)
+    acc = np.zeros(length, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(n):
+            acc = acc * MULTIPLIER + word_hashes[k : k + length]
+    joined = fmix(acc, FMIX64)
+    keep = np.zeros(length + 1, dtype=np.int8)
+    full = np.flatnonzero(counts >= n)
+    np.add.at(keep, starts[full], 1)
+    np.add.at(keep, np.minimum(ends[full] - n + 1, length), -1)
+    hashes = joined[np.cumsum(keep[:length]) > 0]
+    short = np.flatnonzero((counts > 0) & (counts < n))
+    if short.size:  # one shingle each, after the shingles of the longer texts before them
+        before = prefix_sums(np.where(counts >= n, sizes, 0))[short]
+        alone = [shingles(word_hashes[starts[t] : ends[t]], n)[0] for t in short.tolist()]
+        hashes = np.insert(hashes, before, np.array(alone, dtype=np.uint64))
+    return hashes, sizes
+
+
 def fmix(values: np.ndarray, constants: tuple[np.unsignedinteger[Any], ...]) -> np.ndarray:
     """MurmurHash3's finaliser: spreads every input bit over the output (wrapping)."""
     shift1, mult1, shift2, mult2, shift3 = constants

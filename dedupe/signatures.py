@@ -47,15 +47,21 @@ def signature_matrix(sets: Sequence[np.ndarray], num_perm: int, seed: int) -> np
         ``MinHash(num_perm, seed, hashfunc=int)`` updated with ``hash32(sets[i])``.
         An empty set gives the all-``0xFFFFFFFF`` row, as datasketch does.
     """
+    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+    values = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint64)
+    return signatures_flat(values, sizes, num_perm, seed)
+
+
+def signatures_flat(values: np.ndarray, sizes: np.ndarray, num_perm: int,
+                    seed: int) -> np.ndarray:
+    """``signature_matrix`` of sets given one after the other: ``sizes[i]`` values each."""
     a, b = permutations(num_perm, seed)
     a, b = a[:, None], b[:, None]
-    out = np.full((len(sets), num_perm), _EMPTY, dtype=np.uint32)
-    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
-    nonempty = np.flatnonzero(sizes)
-    if nonempty.size == 0:
+    out = np.full((sizes.size, num_perm), _EMPTY, dtype=np.uint32)
+    if values.size == 0:
         return out
-    values = fmix(hash32(np.concatenate([sets[i] for i in nonempty.tolist()])), FMIX32)
-    owner = np.repeat(nonempty, sizes[nonempty])
+    owner = np.repeat(np.arange(sizes.size), sizes)
+    values = fmix(hash32(values), FMIX32)
     # Permutations down, shingles across: each permutation's row is contiguous, so the
     # multiply, add and per-document minimum run over whole rows of a cache-sized block.
     permuted = np.empty((num_perm, _BLOCK), dtype=np.uint32)

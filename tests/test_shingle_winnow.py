@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dedupe import shingle
-from dedupe.shingle import winnow
+from dedupe.shingle import shingles, shingles_flat, winnow
 
 hash_lists = st.lists(st.integers(0, 2**64 - 1), max_size=40)
 
@@ -64,3 +64,13 @@ def test_density_is_about_two_over_window_plus_one() -> None:
 
 def test_shingle_doctests() -> None:
     assert doctest.testmod(shingle).failed == 0
+
+
+@given(st.lists(st.integers(0, 12), max_size=8), st.integers(1, 6))
+def test_shingles_flat_are_each_texts_shingles(counts: list[int], n: int) -> None:
+    sizes = np.array(counts, dtype=np.int64)
+    words = np.random.default_rng(sum(counts)).integers(0, 2**63, sizes.sum(), dtype=np.uint64)
+    flat, per_text = shingles_flat(words, sizes, n)
+    expected = [shingles(w, n) for w in np.split(words, np.cumsum(sizes)[:-1])] if counts else []
+    assert per_text.tolist() == [e.size for e in expected]
+    assert flat.tolist() == [h for e in expected for h in e.tolist()]
