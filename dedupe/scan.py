@@ -47,7 +47,7 @@ from dedupe.relations import (
     posting_pairs,
 )
 from dedupe.relations import relations as pair_relations
-from dedupe.shingle import shingles, usable_shingles
+from dedupe.shingle import shingles_flat, usable_shingles
 from dedupe.signatures import signature_matrix
 
 #: ``(start, end)`` character spans into one article's text, in text order.
@@ -128,7 +128,10 @@ def scan(
     for analysed in step(in_processes(analyse_many, batches, config, jobs), "analysing",
                          len(batches)):
         docs += analysed
-    hashes = [shingles(d.hashes, config.shingle_size) for d in docs]
+    words = np.concatenate([d.hashes for d in docs]) if docs else np.empty(0, np.uint64)
+    flat, sizes = shingles_flat(words, np.array([d.words for d in docs], dtype=np.int64),
+                                config.shingle_size)
+    hashes = np.split(flat, np.cumsum(sizes)[:-1]) if docs else []
     lines = collect_lines(docs, texts, config)
 
     # Round 1: families on the full text decide which lines are templates.
