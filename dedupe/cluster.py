@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from sklearn.cluster import AgglomerativeClustering
 
 from dedupe.config import Config
 from dedupe.records import Article, Cluster, Link, Pair
@@ -107,6 +106,10 @@ def _split(
     distance = np.ones((size, size))
     np.fill_diagonal(distance, 0.0)
     distance[la, lb] = distance[lb, la] = 1.0 - s
+    # scikit-learn is imported here, not at the top: it takes most of a second, and the
+    # command line's other commands (check, filter, index) never cluster.
+    from sklearn.cluster import AgglomerativeClustering
+
     model = AgglomerativeClustering(
         n_clusters=None, metric="precomputed", linkage="average",
         distance_threshold=config.cluster_max_distance + 1e-9,

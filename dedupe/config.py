@@ -13,8 +13,6 @@ from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
-from datasketch.lsh import _optimal_param
-
 
 def _setting(default: Any, help_text: str) -> Any:
     """A setting with its default and the one-line help the CLI and README show."""
@@ -153,6 +151,8 @@ class Config:
     @cached_property
     def lsh_bands(self) -> tuple[int, int]:
         """(bands, rows) that minimise false positives + negatives at ``lsh_threshold``."""
+        from datasketch.lsh import _optimal_param  # datasketch's import pulls in scipy
+
         bands, rows = _optimal_param(self.lsh_threshold, self.num_perm, 0.5, 0.5)
         return int(bands), int(rows)
 

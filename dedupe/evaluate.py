@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sklearn.metrics import adjusted_rand_score
-from sklearn.metrics.cluster import pair_confusion_matrix
 from tabulate import tabulate
 
 from dedupe.read import InputError
@@ -202,6 +200,10 @@ def score(truth: Mapping[str, TruthRow], prediction: Prediction) -> Scores:
     * unrelated merged: articles alone in their truth group that were clustered;
     * template recall: truth template lines (per occurrence) the method masked.
     """
+    # Imported here: scikit-learn takes most of a second, and only evaluation needs it.
+    from sklearn.metrics import adjusted_rand_score
+    from sklearn.metrics.cluster import pair_confusion_matrix
+
     ids = sorted(truth)
     cluster_of = _cluster_index(prediction.clusters)
     unknown = sum(1 for i in cluster_of if i not in truth)
