@@ -132,6 +132,7 @@ def scan(
     flat, sizes = shingles_flat(words, np.array([d.words for d in docs], dtype=np.int64),
                                 config.shingle_size)
     hashes = np.split(flat, np.cumsum(sizes)[:-1]) if docs else []
+    del words  # (each step below drops what it no longer needs: memory is per article)
     lines = collect_lines(docs, texts, config)
 
     # Round 1: families on the full text decide which lines are templates.
@@ -140,6 +141,7 @@ def scan(
     full = overlaps(candidates, full_sets)
     sources = [a.source for a in articles]
     family = loose_families(len(docs), full, config.family_jaccard, config.family_containment)
+    del full_sets, full
     masked_keys = template_keys(lines, family, sources, config)
 
     # Round 2: the same on content (template lines removed). Content relations and
@@ -149,13 +151,16 @@ def scan(
     # once more without it. Two passes suffice: the second only unmasks lines.
     compared = _compare(texts, docs, hashes, masked_keys, lines, candidates, None, config, step,
                         jobs)
+    del candidates
     final_family = compared.family_with_reuse()
     rechecked = template_keys(lines, final_family, sources, config)
     rechecked = np.intersect1d(rechecked, masked_keys)
     if rechecked.size < masked_keys.size:
         masked_keys = rechecked
-        compared = _compare(texts, docs, hashes, masked_keys, lines, compared.content.pairs,
-                            final_family, config, step, jobs)
+        kept = compared.content.pairs
+        del compared  # the first pass goes before the second is made
+        compared = _compare(texts, docs, hashes, masked_keys, lines, kept, final_family,
+                            config, step, jobs)
         final_family = compared.family_with_reuse()
     content, relations, evidence = compared.content, compared.relations, compared.evidence
     content_sets, masks, stock = compared.sets, compared.masks, compared.stock
