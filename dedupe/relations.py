@@ -15,12 +15,16 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from dedupe.arrays import member
 from dedupe.config import Config
 from dedupe.lsh import group_pairs, run_starts
 from dedupe.records import Passage
 
 #: Candidate pairs counted together in ``overlaps`` (bounds its scratch memory).
 _PAIR_CHUNK = 50_000
+#: ``overlaps`` searches pair by pair when there are fewer pairs than the sets' values
+#: over this (one pair's search costs about as much as sorting this many values).
+_SORT_PER_PAIR = 100
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,7 +66,8 @@ def overlaps(pairs: np.ndarray, sets: list[np.ndarray]) -> Overlaps:
     """Exact shared-shingle counts, Jaccard and containment for ``pairs``.
 
     The sets become one sparse documents x shingles matrix; a chunk of pairs is counted
-    at once as the row sums of the element-wise product of their rows.
+    at once as the row sums of the element-wise product of their rows. For a few pairs
+    among many documents' values, each pair is searched instead.
 
     Args:
         pairs: ``(m, 2)`` document indices.
@@ -71,7 +76,12 @@ def overlaps(pairs: np.ndarray, sets: list[np.ndarray]) -> Overlaps:
     pairs = pairs.reshape(-1, 2)
     sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
     shared = np.zeros(len(pairs), dtype=np.int64)
-    if len(pairs):
+    if len(pairs) * _SORT_PER_PAIR < sizes.sum():
+        # Few pairs for many values: searching each pair costs less than sorting all.
+        for k, (i, j) in enumerate(pairs.tolist()):
+            small, large = sorted((sets[i], sets[j]), key=len)
+            shared[k] = np.count_nonzero(member(small, large))
+    elif len(pairs):
         values = np.concatenate(sets)
         _, columns = np.unique(values, return_inverse=True)
         incidence = csr_matrix((np.ones(values.size, dtype=np.int32), columns.ravel(),

@@ -1,10 +1,14 @@
-"""Tests of round-1 families (dedupe/relations.py)."""
+"""Tests of round-1 families and exact overlaps (dedupe/relations.py)."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from dedupe.relations import Overlaps, loose_families
+from dedupe import relations
+from dedupe.relations import Overlaps, loose_families, overlaps
 
 
 def table(rows: list[tuple[int, int, float, float, float]]) -> Overlaps:
@@ -26,3 +30,20 @@ def test_containment_into_several_families_joins_none() -> None:
     full = table([(0, 2, 0.3, 0.2, 0.7), (1, 2, 0.3, 0.2, 0.7)])
     family = loose_families(3, full, 0.4, 0.6)
     assert len(set(family.tolist())) == 3
+
+
+@pytest.mark.parametrize("sort_per_pair", [0, 10**9])  # the sparse product; pair by pair
+@given(st.lists(st.lists(st.integers(0, 40), max_size=30), min_size=2, max_size=12))
+def test_overlaps_count_exactly_what_two_sets_share(
+    sort_per_pair: int, members: list[list[int]]
+) -> None:
+    sets = [np.unique(np.array(m, dtype=np.uint64)) for m in members]
+    pairs = np.array(np.triu_indices(len(sets), 1)).T
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(relations, "_SORT_PER_PAIR", sort_per_pair)
+        found = overlaps(pairs, sets)
+    for k, (i, j) in enumerate(pairs.tolist()):
+        a, b = set(members[i]), set(members[j])
+        assert found.shared[k] == len(a & b)
+        assert found.jaccard[k] == pytest.approx(len(a & b) / len(a | b) if a | b else 0.0)
+        assert found.a_in_b[k] == pytest.approx(len(a & b) / len(a) if a else 0.0)
