@@ -1,11 +1,15 @@
-"""The sorted-array set operations agree with numpy's general ones."""
+"""The sorted-array set operations agree with numpy's general ones; the docstring
+examples of the array modules hold."""
 
 from __future__ import annotations
+
+import doctest
 
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dedupe import arrays, documents, normalise
 from dedupe.arrays import member, prefix_sums, sorted_unique, unique_rows
 
 hashes = st.lists(st.integers(0, 2**64 - 1), max_size=60).map(
@@ -36,3 +40,8 @@ def test_prefix_sums_start_at_zero(values: list[int]) -> None:
     array = np.array(values, dtype=np.int64)
     np.testing.assert_array_equal(prefix_sums(array), np.r_[0, np.cumsum(array)])
     np.testing.assert_array_equal(prefix_sums(array > 1), np.r_[0, np.cumsum(array > 1)])
+
+
+def test_examples_in_the_docstrings_hold() -> None:
+    for module in (arrays, normalise, documents):
+        assert doctest.testmod(module).failed == 0, module.__name__
