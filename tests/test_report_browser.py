@@ -661,9 +661,10 @@ def test_twenty_thousand_documents_page_their_tables_and_draw_clusters_when_open
     assert closed.get_attribute("open") is None
     assert closed.locator(".text").evaluate("(t) => t.childNodes.length") == 0
     closed.locator("summary").click()
-    # The text is drawn on the toggle event, which fires after the click returns.
-    page.wait_for_function(
-        f"document.querySelector('#member-{first + 7} .text').childNodes.length > 0")
+    # The text is drawn on the toggle event, which fires after the click returns. (A
+    # locator waits in Playwright's own script; wait_for_function would eval in the
+    # page, which the report's Content-Security-Policy forbids.)
+    closed.locator(".text", has_text=f"Signed doc-{first + 7:05d}.").wait_for()
     assert closed.locator(".text").inner_text().endswith(f"Signed doc-{first + 7:05d}.")
     assert page.evaluate(signed) == 7
     # A shared passage opens its pair; the pair table keeps paging with that pair in sight.
