@@ -2,9 +2,8 @@
 
 numpy's ``unique`` and ``isin`` are general: ``unique`` of 64-bit values goes through a
 hash table, ``unique(axis=0)`` sorts rows as records, and ``isin`` sorts both arrays on
-every call. The
-scan calls them once per document or per pair on a few hundred values, against sets
-that are already sorted, so these versions sort once and search.
+every call. The scan calls them once per document or per pair on a few hundred
+values, against sets that are already sorted, so these versions sort once and search.
 """
 
 from __future__ import annotations
@@ -52,6 +51,21 @@ def prefix_sums(values: np.ndarray) -> np.ndarray:
     out[0] = 0
     np.cumsum(values, out=out[1:])
     return out
+
+
+def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(starts, ends)`` of the maximal runs of True in a bool ``mask``.
+
+    Example:
+        >>> [r.tolist() for r in runs(np.array([True, True, False, True]))]
+        [[0, 3], [2, 4]]
+    """
+    edges = np.flatnonzero(mask[1:] != mask[:-1]) + 1
+    if mask.size and mask[0]:
+        edges = np.concatenate((np.zeros(1, dtype=edges.dtype), edges))
+    if mask.size and mask[-1]:
+        edges = np.append(edges, mask.size)
+    return edges[::2], edges[1::2]
 
 
 def unique_rows(pairs: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 import xxhash
 
+from dedupe.arrays import prefix_sums, runs
 from dedupe.config import Config
 from dedupe.shingle import FMIX64, MULTIPLIER, fmix
 
@@ -148,14 +149,14 @@ def _word_hashes(
     if tables.form.size == 128:  # every ASCII word character has its form
         whole = np.empty(0, dtype=np.int64)
     else:
-        unmapped = np.r_[0, np.cumsum(forms == 0, dtype=np.int32)]
+        unmapped = prefix_sums(forms == 0)
         whole = np.flatnonzero(unmapped[ends] > unmapped[starts])
     at, lengths = starts.copy(), ends - starts
     if whole.size:
         extra = [normalise_word(joined[s:e])
                  for s, e in zip(starts[whole].tolist(), ends[whole].tolist(), strict=True)]
         sizes = np.fromiter(map(len, extra), dtype=np.int64, count=len(extra))
-        at[whole] = forms.size + 1 + np.r_[0, np.cumsum(sizes + 1)[:-1]]
+        at[whole] = forms.size + 1 + prefix_sums(sizes + 1)[:-1]
         lengths[whole] = sizes
         # each form ends with a 0, as words in the text end with a non-word character
         extra_codes = "".join("\0" + f for f in extra).encode("utf-32-le", "surrogatepass")
@@ -164,7 +165,7 @@ def _word_hashes(
     if not fold:
         return hashes, hashes
     is_digit = tables.digit[forms]  # forms stay in the table's range (ASCII stays ASCII)
-    digits = np.r_[0, np.cumsum(is_digit, dtype=np.int32)]
+    digits = prefix_sums(is_digit)
     has_digit = np.flatnonzero(digits[at + lengths] > digits[at])
     folded = hashes.copy()
     if has_digit.size:
@@ -206,16 +207,6 @@ def _hash_forms(forms: np.ndarray, at: np.ndarray, lengths: np.ndarray) -> np.nd
     return hashes
 
 
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(starts, ends)`` of the runs of True in ``mask``."""
-    edges = np.flatnonzero(mask[1:] != mask[:-1]) + 1
-    if mask.size and mask[0]:
-        edges = np.concatenate((np.zeros(1, dtype=edges.dtype), edges))
-    if mask.size and mask[-1]:
-        edges = np.append(edges, mask.size)
-    return edges[::2], edges[1::2]
-
-
 def analyse(text: str, config: Config) -> Doc:
     """Cut ``text`` into hashed words and lines (``analyse_many`` for one text).
 
@@ -244,7 +235,7 @@ def word_hashes_flat(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     if not texts:
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
     joined, offsets, codes, tables = _read(texts)
-    starts, ends = _runs(tables.word[codes])
+    starts, ends = runs(tables.word[codes])
     hashes, _ = _word_hashes(joined, codes, starts, ends, tables, fold=False)
     cuts = np.searchsorted(starts, offsets[1:])
     return hashes, np.diff(cuts, prepend=0, append=starts.size)
@@ -255,7 +246,7 @@ def _read(texts: Sequence[str]) -> tuple[str, np.ndarray, np.ndarray, _Tables]:
     and the tables they need."""
     joined = _SEPARATOR.join(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    offsets = np.r_[0, np.cumsum(lengths + 1)[:-1]]
+    offsets = prefix_sums(lengths + 1)[:-1]
     if joined.isascii():
         codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
     else:
@@ -275,9 +266,9 @@ def analyse_many(texts: Sequence[str], config: Config) -> list[Doc]:
     if not texts:
         return []
     joined, offsets, codes, tables = _read(texts)
-    starts, ends = _runs(tables.word[codes])
+    starts, ends = runs(tables.word[codes])
     hashes, folded = _word_hashes(joined, codes, starts, ends, tables, fold=True)
-    line_starts, line_ends = _runs((codes != 10) & (codes != 13))
+    line_starts, line_ends = runs((codes != 10) & (codes != 13))
     firsts = np.searchsorted(starts, line_starts)
     lasts = np.searchsorted(starts, line_ends)
     worded = firsts < lasts  # lines of punctuation or whitespace only are dropped

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from dedupe.arrays import prefix_sums
+from dedupe.arrays import prefix_sums, runs
 
 #: Odd (golden-ratio) multiplier of the polynomial hashes of shingles and lines.
 MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
@@ -37,11 +37,14 @@ def shingles(word_hashes: np.ndarray, n: int) -> np.ndarray:
         >>> shingles(words, 5).size
         3
     """
-    count = word_hashes.size
-    if count == 0:
+    if word_hashes.size == 0:
         return np.empty(0, dtype=np.uint64)
-    width = min(n, count)
-    length = count - width + 1
+    return _windows(word_hashes, min(n, word_hashes.size))
+
+
+def _windows(word_hashes: np.ndarray, width: int) -> np.ndarray:
+    """The hash of every run of ``width`` consecutive words (``width <= len``)."""
+    length = word_hashes.size - width + 1
     acc = np.zeros(length, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for k in range(width):
@@ -71,11 +74,7 @@ def shingles_flat(
     # Shingles of the whole concatenation, then each text's own: those that start in it
     # and end in it. A text shorter than n words has its one shingle made on its own.
     length = max(word_hashes.size - n + 1, 0)
-    acc = np.zeros(length, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(n):
-            acc = acc * MULTIPLIER + word_hashes[k : k + length]
-    joined = fmix(acc, FMIX64)
+    joined = _windows(word_hashes, n) if length else np.empty(0, dtype=np.uint64)
     keep = np.zeros(length + 1, dtype=np.int8)
     full = np.flatnonzero(counts >= n)
     np.add.at(keep, starts[full], 1)
@@ -84,7 +83,8 @@ def shingles_flat(
     short = np.flatnonzero((counts > 0) & (counts < n))
     if short.size:  # one shingle each, after the shingles of the longer texts before them
         before = prefix_sums(np.where(counts >= n, sizes, 0))[short]
-        alone = [shingles(word_hashes[starts[t] : ends[t]], n)[0] for t in short.tolist()]
+        alone = [_windows(word_hashes[starts[t] : ends[t]], int(counts[t]))[0]
+                 for t in short.tolist()]
         hashes = np.insert(hashes, before, np.array(alone, dtype=np.uint64))
     return hashes, sizes
 
@@ -150,7 +150,5 @@ def covered_words(shingle_mask: np.ndarray, n: int, words: int) -> np.ndarray:
 
 def true_runs(mask: np.ndarray) -> list[slice]:
     """Maximal runs of True in ``mask``."""
-    padded = np.zeros(mask.size + 2, dtype=np.int8)
-    padded[1:-1] = mask
-    edges = np.flatnonzero(np.diff(padded))
-    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    starts, ends = runs(mask.astype(bool, copy=False))
+    return [slice(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
