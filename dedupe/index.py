@@ -27,6 +27,7 @@ from types import TracebackType
 
 import numpy as np
 
+from dedupe.arrays import sorted_unique
 from dedupe.boilerplate import boilerplate_bar, is_template, stock_threshold, word_spans
 from dedupe.cluster import choose_origin
 from dedupe.config import ALGORITHM_VERSION, Config
@@ -300,7 +301,7 @@ class Index:
                  rare: np.ndarray, stored: Stored, text: _Text) -> Match | None:
         config = self.config
         theirs = world.usable(text, stored.source)
-        a_set, b_set = np.unique(new.hashes[usable]), np.unique(text.hashes[theirs])
+        a_set, b_set = sorted_unique(new.hashes[usable]), sorted_unique(text.hashes[theirs])
         shared = int(np.intersect1d(a_set, b_set, assume_unique=True).size)
         union = a_set.size + b_set.size - shared
         jaccard = shared / union if union else 0.0

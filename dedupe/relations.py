@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
@@ -144,8 +145,19 @@ def family_counts(keys: np.ndarray, docs: np.ndarray, family: np.ndarray) -> dic
     return dict(zip(distinct_keys.tolist(), counts.tolist(), strict=True))
 
 
-#: What ``relations`` returns, by code.
+#: What the relation rule gives, by the first of its conditions that holds (``_rule``).
 _KINDS = np.array([None, "duplicate", "near-duplicate", "contains"], dtype=object)
+
+
+def _rule(shared: Any, same_content: Any, jaccard: Any, containment: Any,
+          config: Config) -> list[Any]:
+    """The conditions for ``_KINDS``, in order, for one pair (bools) or many (arrays).
+
+    Sharing nothing is no relation; then equal content is a duplicate, a Jaccard of
+    ``near_duplicate`` a near-duplicate, and a containment of ``contains`` containment.
+    """
+    return [shared == 0, same_content, jaccard >= config.near_duplicate,
+            containment >= config.contains]
 
 
 def relations(shared: np.ndarray, same_content: np.ndarray, jaccard: np.ndarray,
@@ -153,20 +165,19 @@ def relations(shared: np.ndarray, same_content: np.ndarray, jaccard: np.ndarray,
     """The whole-document relation on content of each pair, if any (arrays aligned).
 
     ``containment`` is the larger of the two shares (a in b, b in a); ``same_content``
-    says the pair's content keys are equal. Sharing nothing is no relation; then equal
-    content is a duplicate, a Jaccard of ``near_duplicate`` a near-duplicate, and a
-    containment of ``contains`` containment.
+    says the pair's content keys are equal.
     """
-    kind = np.select([shared == 0, same_content, jaccard >= config.near_duplicate,
-                      containment >= config.contains], [0, 1, 2, 3], default=0)
+    conditions = _rule(shared, same_content, jaccard, containment, config)
+    kind = np.select(conditions, range(len(_KINDS)), default=0)
     return _KINDS[kind].tolist()
 
 
 def relation(shared: int, same_content: bool, jaccard: float, containment: float,
              config: Config) -> str | None:
-    """``relations`` of one pair."""
-    return relations(np.array([shared]), np.array([same_content]), np.array([jaccard]),
-                     np.array([containment]), config)[0]
+    """``relations`` of one pair, without arrays (the index asks per candidate)."""
+    conditions = _rule(shared, same_content, jaccard, containment, config)
+    return next((kind for kind, holds in zip(_KINDS.tolist(), conditions, strict=True)
+                 if holds), None)
 
 
 def passage_strength(passages: Sequence[Passage], config: Config) -> float:

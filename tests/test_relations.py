@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedupe import relations
-from dedupe.relations import Overlaps, loose_families, overlaps
+import dedupe.relations as relations_module
+from dedupe.config import Config
+from dedupe.relations import Overlaps, loose_families, overlaps, relation, relations
 
 
 def table(rows: list[tuple[int, int, float, float, float]]) -> Overlaps:
@@ -40,10 +43,19 @@ def test_overlaps_count_exactly_what_two_sets_share(
     sets = [np.unique(np.array(m, dtype=np.uint64)) for m in members]
     pairs = np.array(np.triu_indices(len(sets), 1)).T
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(relations, "_SORT_PER_PAIR", sort_per_pair)
+        patch.setattr(relations_module, "_SORT_PER_PAIR", sort_per_pair)
         found = overlaps(pairs, sets)
     for k, (i, j) in enumerate(pairs.tolist()):
         a, b = set(members[i]), set(members[j])
         assert found.shared[k] == len(a & b)
         assert found.jaccard[k] == pytest.approx(len(a & b) / len(a | b) if a | b else 0.0)
         assert found.a_in_b[k] == pytest.approx(len(a & b) / len(a) if a else 0.0)
+
+
+def test_one_pair_gets_the_relation_many_pairs_get() -> None:
+    config = Config()
+    grid = list(itertools.product([0, 3], [False, True], [0.2, 0.7, 0.9], [0.5, 0.8, 0.95]))
+    one = [relation(*row, config) for row in grid]
+    many = relations(*(np.array(column) for column in zip(*grid, strict=True)), config)
+    assert one == many
+    assert set(one) == {None, "duplicate", "near-duplicate", "contains"}
