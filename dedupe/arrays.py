@@ -19,12 +19,15 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
         [1, 2, 3]
     """
     ordered = np.sort(values)
-    if ordered.size < 2:
-        return ordered
-    keep = np.empty(ordered.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
+    return ordered[_firsts(ordered)]
+
+
+def _firsts(ordered: np.ndarray) -> np.ndarray:
+    """Per value of a sorted array, whether it is the first of its run of equals."""
+    first = np.empty(ordered.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return first
 
 
 def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -75,9 +78,22 @@ def unique_rows(pairs: np.ndarray) -> np.ndarray:
         >>> unique_rows(np.array([[2, 3], [0, 1], [2, 3]])).tolist()
         [[0, 1], [2, 3]]
     """
+    return counted_rows(pairs)[0]
+
+
+def counted_rows(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``unique_rows`` and how many times each row occurs.
+
+    Example:
+        >>> [a.tolist() for a in counted_rows(np.array([[2, 3], [0, 1], [2, 3]]))]
+        [[[0, 1], [2, 3]], [1, 2]]
+    """
     pairs = pairs.reshape(-1, 2).astype(np.int64)
     if pairs.size == 0:
-        return pairs
-    width = int(pairs[:, 1].max()) + 1
-    keys = sorted_unique(pairs[:, 0] * width + pairs[:, 1])
-    return np.stack([keys // width, keys % width], axis=1)
+        return pairs, np.empty(0, dtype=np.int64)
+    width = int(pairs[:, 1].max()) + 1  # a row as one number: first * width + second
+    keys = np.sort(pairs[:, 0] * width + pairs[:, 1])
+    starts = np.flatnonzero(_firsts(keys))
+    counts = np.diff(np.append(starts, keys.size))
+    keys = keys[starts]
+    return np.stack([keys // width, keys % width], axis=1), counts

@@ -15,7 +15,7 @@ from typing import Literal, overload
 
 import numpy as np
 
-from dedupe.arrays import unique_rows
+from dedupe.arrays import counted_rows, unique_rows
 
 _BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
 
@@ -98,14 +98,7 @@ def group_pairs(
         )
     pairs = np.concatenate(chunks).astype(np.int64)
     pairs.sort(axis=1)
-    if not counts:
-        return unique_rows(pairs)
-    width = int(pairs[:, 1].max(initial=0)) + 1
-    keys = np.sort(pairs[:, 0] * width + pairs[:, 1])
-    starts = run_starts(keys)
-    shared = np.diff(np.r_[starts, keys.size])
-    keys = keys[starts]
-    return np.stack([keys // width, keys % width], axis=1).reshape(-1, 2), shared
+    return counted_rows(pairs) if counts else unique_rows(pairs)
 
 
 def run_starts(*columns: np.ndarray) -> np.ndarray:

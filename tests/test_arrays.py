@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dedupe import arrays, documents, normalise
-from dedupe.arrays import member, prefix_sums, sorted_unique, unique_rows
+from dedupe.arrays import counted_rows, member, prefix_sums, sorted_unique, unique_rows
 
 hashes = st.lists(st.integers(0, 2**64 - 1), max_size=60).map(
     lambda v: np.array(v, dtype=np.uint64))
@@ -33,6 +33,10 @@ def test_member_is_np_isin(values: np.ndarray, other: np.ndarray) -> None:
 def test_unique_rows_is_np_unique_over_rows(rows: list[tuple[int, int]]) -> None:
     pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
     np.testing.assert_array_equal(unique_rows(pairs), np.unique(pairs, axis=0).reshape(-1, 2))
+    rows, counts = counted_rows(pairs)
+    expected, expected_counts = np.unique(pairs, axis=0, return_counts=True)
+    np.testing.assert_array_equal(rows, expected.reshape(-1, 2))
+    np.testing.assert_array_equal(counts, expected_counts)
 
 
 @given(st.lists(st.integers(0, 3), max_size=40))
