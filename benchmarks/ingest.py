@@ -87,7 +87,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol, TextIO
 
 from tabulate import tabulate
 
-from benchmarks.pages import kept_notes, notes_section, utf8
+from benchmarks.pages import kept_notes, notes_section, publish, utf8
 from benchmarks.services import redis_missing, redis_server
 
 if TYPE_CHECKING:  # the workers import dedupe only for its stores: not for the baseline
@@ -1228,10 +1228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(1, f"{parser.prog}: error: {error}\n")
     for warning in run.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    text = page(run, kept_notes(args.write))
-    print(text)
-    if args.write:
-        args.write.write_text(text, encoding="utf-8")
+    publish(page(run, kept_notes(args.write)), args.write)
     return 0
 
 

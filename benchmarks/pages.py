@@ -26,6 +26,13 @@ def kept_notes(path: Path | None) -> str:
     return text[at + 1:] if at >= 0 else ""
 
 
+def publish(page: str, path: Path | None) -> None:
+    """Print a benchmark's page, and write it to ``path`` when one was asked for."""
+    print(page)
+    if path:
+        path.write_text(page, encoding="utf-8")
+
+
 def utf8(text: str) -> int:
     """Bytes of ``text`` in UTF-8."""
     return len(text.encode("utf-8"))

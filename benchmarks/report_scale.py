@@ -51,7 +51,7 @@ from tabulate import tabulate
 
 from benchmarks.browser import chromium, missing
 from benchmarks.generate import DEFAULT_POOL, generate, load_pool
-from benchmarks.pages import kept_notes, notes_section, utf8
+from benchmarks.pages import kept_notes, notes_section, publish, utf8
 from benchmarks.textops import Story
 from dedupe import Article, Config, __version__, scan
 from dedupe.report import render_html, render_markdown
@@ -591,10 +591,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if report_code() != code:  # the template and script are read at each render
         code = f"{code}, CHANGED during the run to {report_code()}: rerun"
         print(f"warning: dedupe/report changed during the run ({code})")
-    text = page(runs, command, machine(version, code), kept_notes(args.write))
-    print(text)
-    if args.write:
-        args.write.write_text(text, encoding="utf-8")
+    publish(page(runs, command, machine(version, code), kept_notes(args.write)), args.write)
     return 0
 
 

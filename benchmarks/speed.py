@@ -82,7 +82,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from tabulate import tabulate
 
 from benchmarks.ingest import FIELDS, dedupe_code, own_memory, rotated, write_jsonl
-from benchmarks.pages import kept_notes, notes_section, utf8
+from benchmarks.pages import kept_notes, notes_section, publish, utf8
 
 if TYPE_CHECKING:  # the baselines' processes do not import dedupe
     from benchmarks.report_scale import Corpora
@@ -1189,10 +1189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(1, f"{parser.prog}: error: {error}\n")
     for warning in run.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    text = page(run, kept_notes(args.write))
-    print(text)
-    if args.write:
-        args.write.write_text(text, encoding="utf-8")
+    publish(page(run, kept_notes(args.write)), args.write)
     return 0
 
 
