@@ -264,29 +264,39 @@ class Index:
             raise AlreadyIndexed.of(article.id)
         new = self._analyse([article.text])[0]
         seen = _Seen(store, self._analyse)
-        verdict, family = self._judge_as(seen, article, new, None)
+        verdict, family, bands = self._judge_as(seen, article, new, None)
         if family is not None:
             # The article belongs to an admitted family: count its lines and
             # fingerprints as that family's, not as a family of its own, and look again.
-            verdict, family = self._judge_as(seen, article, new, family)
-        return verdict, family, _Checked(new, seen)
+            verdict, family, _ = self._judge_as(seen, article, new, family)
+        # An add stores the first pass's bands: of the text outside the template lines
+        # as counted with the article as a family of its own, whichever family it joins.
+        return verdict, family, _Checked(new, seen, bands)
 
     def _judge_as(self, seen: _Seen, article: Article, new: _Text,
-                  family: int | None) -> tuple[Verdict, int | None]:
+                  family: int | None) -> tuple[Verdict, int | None, np.ndarray]:
+        """The verdict with the article counted as a family of its own (``family``
+        None) or as one of ``family``; the family it joins; its LSH band keys."""
         config = self.config
         families = seen.families
         world = _World(seen, new, article.source, families + (family is None), config,
                        self.window, family)
         usable = world.usable(new, article.source)
         content = np.unique(new.hashes[usable])
+        bands = _bands(content, config)
         candidates = set(world.print_candidates(new, usable)) | set(
-            seen.store.band_candidates(_bands(content, config), MAX_CANDIDATES)
-            if content.size else ())
+            seen.band_candidates(bands) if content.size else ())
         stored, texts = seen.docs(candidates)
         matches = []
         rare_new = world.rare(new, usable)
         for s, text in zip(stored, texts, strict=True):
-            match = self._compare(world, article, new, usable, rare_new, s, text)
+            # Both passes of a check often see the same masks: compare once.
+            key = (s.key, world.template_words(new, article.source).tobytes(),
+                   world.template_words(text, s.source).tobytes(), rare_new.tobytes())
+            if key not in seen.compared:
+                seen.compared[key] = self._compare(world, article, new, usable, rare_new,
+                                                   s, text)
+            match = seen.compared[key]
             if match is not None:
                 matches.append((match, s))
         matches.sort(key=lambda m: (-m[0].strength, m[0].id))
@@ -295,7 +305,7 @@ class Index:
         # early in a stream a site's template lines and a shared cliche look like
         # reuse, and a family joined on them would never count them as boilerplate.
         family = next((s.family for m, s in matches if m.relation != "reuse"), None)
-        return verdict, family
+        return verdict, family, bands
 
     def _compare(self, world: _World, article: Article, new: _Text, usable: np.ndarray,
                  rare: np.ndarray, stored: Stored, text: _Text) -> Match | None:
@@ -311,7 +321,7 @@ class Index:
             text.doc, world.template_words(text, stored.source))
         kind = relation(shared, same and shared > 0, jaccard, max(a_in_b, b_in_a), config)
         side_a = Side(article.text, new.doc, new.hashes, usable, rare)
-        side_b = Side(stored.text, text.doc, text.hashes, theirs, world.rare(text, theirs))
+        side_b = Side(stored.text, text.doc, text.hashes, theirs)  # only a's shingles weigh
         passages = find_passages(side_a, side_b, config)
         headings = world.shared_headings(article.text, new, text, article.source, stored.source)
         strength = evidence_strength(kind, jaccard, max(a_in_b, b_in_a),
@@ -343,15 +353,10 @@ class Index:
 
     def _insert(self, store: Store, article: Article, family: int | None,
                 checked: _Checked) -> None:
-        # The bands are of the text outside the template lines as counted before this
-        # add (the article as a family of its own), whichever family it joins.
         text = checked.text
-        world = _World(checked.seen, text, article.source, checked.seen.families,
-                       self.config, self.window)
-        content = np.unique(text.hashes[world.usable(text, article.source)])
         store.add(article.id, article.text, article.date, article.source, article.title,
-                  article.url, family, _bands(content, self.config),
-                  text.hashes[text.prints], text.doc.line_keys)
+                  article.url, family, checked.bands, text.hashes[text.prints],
+                  text.doc.line_keys)
 
 
 class _Seen:
@@ -367,15 +372,36 @@ class _Seen:
         self.prints: dict[int, tuple[int, int]] = {}
         self._asked: set[int] = set()  # line keys and fingerprints looked up (found or not)
         self._docs: dict[int, tuple[Stored, _Text]] = {}
+        self._postings: dict[int, list[int]] = {}
+        self._bands: dict[bytes, list[int]] = {}
+        # (document, template masks of both texts, the article's rare shingles): the
+        # comparison, which depends on nothing else.
+        self.compared: dict[tuple[int, bytes, bytes, bytes], Match | None] = {}
 
-    def learn(self, texts: list[_Text]) -> None:
-        """Look up the counts of these texts' lines and fingerprints not yet read."""
+    def postings(self, hashes: list[int]) -> dict[int, list[int]]:
+        """Per fingerprint (signed) carried by any: the documents carrying it."""
+        fresh = [h for h in hashes if h not in self._postings]
+        if fresh:
+            found = self.store.postings(fresh)
+            self._postings.update((h, found.get(h, [])) for h in fresh)
+        return {h: self._postings[h] for h in hashes if self._postings[h]}
+
+    def band_candidates(self, bands: np.ndarray) -> list[int]:
+        """``Store.band_candidates`` of these band keys (at most ``MAX_CANDIDATES``)."""
+        key = bands.tobytes()
+        if key not in self._bands:
+            self._bands[key] = self.store.band_candidates(bands, MAX_CANDIDATES)
+        return self._bands[key]
+
+    def learn(self, texts: list[_Text], prints: bool = True) -> None:
+        """Look up the counts of these texts' lines and (with ``prints``) fingerprints
+        not yet read."""
         keys = np.concatenate([t.doc.line_keys for t in texts] or [np.empty(0, np.uint64)])
-        prints = np.concatenate([t.hashes[t.prints] for t in texts]
-                                or [np.empty(0, np.uint64)])
-        keys, prints = self._unasked(keys), self._unasked(prints)
-        self.lines.update(self.store.line_counts(keys))
-        self.prints.update(self.store.print_stats(prints))
+        self.lines.update(self.store.line_counts(self._unasked(keys)))
+        if prints:
+            hashes = np.concatenate([t.hashes[t.prints] for t in texts]
+                                    or [np.empty(0, np.uint64)])
+            self.prints.update(self.store.print_stats(self._unasked(hashes)))
 
     def _unasked(self, hashes: np.ndarray) -> np.ndarray:
         values = np.unique(hashes)
@@ -384,11 +410,13 @@ class _Seen:
         return values[fresh]
 
     def docs(self, keys: set[int]) -> tuple[list[Stored], list[_Text]]:
-        """These admitted documents, analysed, in key order (their counts learnt)."""
+        """These admitted documents, analysed, in key order (their lines' counts learnt:
+        their template lines are masked; their stock phrases are not needed, since only
+        the article's shingles weigh as passage evidence)."""
         missing = [k for k in keys if k not in self._docs]
         fetched = self.store.docs(missing)
         texts = self._analyse([s.text for s in fetched])
-        self.learn(texts)
+        self.learn(texts, prints=False)
         self._docs.update((s.key, (s, t)) for s, t in zip(fetched, texts, strict=True))
         found = sorted(k for k in keys if k in self._docs)
         return [self._docs[k][0] for k in found], [self._docs[k][1] for k in found]
@@ -400,6 +428,7 @@ class _Checked:
 
     text: _Text
     seen: _Seen
+    bands: np.ndarray  # LSH band keys, as the add stores them
 
 
 class _World:
@@ -411,7 +440,8 @@ class _World:
 
     def __init__(self, seen: _Seen, new: _Text, source: str | None, families: int,
                  config: Config, window: int, family: int | None = None) -> None:
-        self.store, self.config, self.window, self.source = seen.store, config, window, source
+        self.seen, self.config, self.window, self.source = seen, config, window, source
+        self.store = seen.store
         self.new_lines = set(signed(new.doc.line_keys))
         self.new_prints = set(signed(new.hashes[new.prints]))
         if family is not None:  # what the family carries already is not counted again
@@ -524,7 +554,7 @@ class _World:
                   if usable[p] and not stock[p]
                   and self.prints.get(h, (0, 0))[0] <= self.config.max_postings]
         weight: dict[int, float] = {}
-        for docs in (self.store.postings(hashes) if hashes else {}).values():
+        for docs in (self.seen.postings(hashes) if hashes else {}).values():
             for doc in docs:
                 weight[doc] = weight.get(doc, 0.0) + 1.0 / len(docs)
         heavy = [d for d in sorted(weight) if weight[d] >= MIN_SHARED_WEIGHT]

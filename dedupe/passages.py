@@ -33,7 +33,9 @@ class Side:
     doc: Doc
     hashes: np.ndarray  # shingle hash per word position
     usable: np.ndarray  # bool: shingle not in a template line
-    rare: np.ndarray  # bool: usable and not a stock phrase
+    # bool: usable and not a stock phrase. Only the first side of ``find_passages``
+    # weighs its shingles, so the other side may leave it out.
+    rare: np.ndarray | None = None
 
     @cached_property
     def by_hash(self) -> tuple[np.ndarray, np.ndarray]:
@@ -72,13 +74,16 @@ def find_passages(a: Side, b: Side, config: Config) -> list[Passage]:
         A ten-word passage two otherwise different 600-word articles share comes
         back as one Passage whose ``a`` and ``b`` offsets slice it from each text.
     """
+    if a.rare is None:
+        raise ValueError("find_passages weighs the first side's shingles: give its rare mask")
     n = config.shingle_size
     min_rare = max(1, config.min_passage_words - n + 1)
     pos_a, pos_b = _matches(a, b)
-    if np.count_nonzero(a.rare[pos_a]) < min_rare:
+    rare_a = a.rare[pos_a]
+    if np.count_nonzero(rare_a) < min_rare:
         return []  # too few rare shingles in common for even one passage
     passages = []
-    for span_a, span_b, rare in _chain(pos_a, pos_b, a.rare[pos_a], config.passage_max_gap):
+    for span_a, span_b, rare in _chain(pos_a, pos_b, rare_a, config.passage_max_gap):
         if rare < min_rare:
             continue
         last_a = min(span_a[1] + n, a.doc.words) - 1
