@@ -7,11 +7,19 @@ reading an index back never runs code.
 A store is safe for several processes: writes happen inside ``transaction()``
 (``BEGIN IMMEDIATE``: one writer at a time, readers go on in WAL mode), and with
 ``synchronous=FULL`` a transaction that returned survives a killed process.
+
+Committed pages go to the write-ahead log first; a *checkpoint* copies them into the
+database file. SQLite checkpoints inside the commit that takes the log past 1,000
+pages: with an admission writing some 400 pages, every third commit, and at 100,000
+documents those commits took 25-35 ms instead of 2. A file store checkpoints in a
+thread of its own instead (``_Checkpointer``), after each commit, off the caller's
+path; a commit checkpoints itself only when the log has grown past ``LOG_LIMIT``.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -22,6 +30,9 @@ import numpy as np
 
 #: Bound parameters per statement (SQLite's limit is 32,766 in current builds).
 _CHUNK = 900
+#: Pages in the write-ahead log at which a commit checkpoints by itself, should the
+#: checkpointer fall behind (the log then starts again from its beginning).
+LOG_LIMIT = 8192
 T = TypeVar("T")
 
 _SCHEMA = """
@@ -142,14 +153,18 @@ class SqliteStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db = _connect(self.path)
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        self._checkpointer: _Checkpointer | None = None
+        if self.path != ":memory:" and self.path:
+            self._db.execute(f"PRAGMA wal_autocheckpoint={LOG_LIMIT}")
+            self._checkpointer = _Checkpointer(self.path)
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (the last one to close checkpoints everything)."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self._db.close()
 
     @contextmanager
@@ -162,6 +177,8 @@ class SqliteStore:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+        if self._checkpointer is not None:
+            self._checkpointer.wake()
 
     # --- parameters ------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
@@ -259,9 +276,12 @@ class SqliteStore:
         """Documents sharing LSH band keys (``bands[b]`` for band b), most shared first,
         at most ``limit``."""
         counts: dict[int, int] = {}
-        for band, key in enumerate(signed(bands)):
-            for (doc,) in self._db.execute(
-                    "SELECT doc FROM bands WHERE band = ? AND key = ?", (band, key)):
+        pairs = [v for pair in enumerate(signed(bands)) for v in pair]
+        for chunk in chunks(pairs, _CHUNK - _CHUNK % 2):
+            marks = ",".join(["(?, ?)"] * (len(chunk) // 2))
+            for (doc,) in self._db.execute(  # CROSS JOIN: look each (band, key) up
+                    f"SELECT doc FROM (VALUES {marks}) AS q CROSS JOIN bands "
+                    "ON bands.band = q.column1 AND bands.key = q.column2", chunk):
                 counts[doc] = counts.get(doc, 0) + 1
         return most_counted(counts, limit)
 
@@ -313,6 +333,49 @@ class SqliteStore:
                 one = source if sources == 1 and not unknown else None
                 out[int(key)] = LineCount(int(fams), one)
         return out
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=60.0, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    return db
+
+
+class _Checkpointer:
+    """A daemon thread with a connection of its own that checkpoints the log after each
+    commit (``PASSIVE``: it never waits for or blocks a writer, and commits that come
+    while it works are taken by its next round). Python's sqlite3 lets go of the GIL
+    while SQLite works, so the copying runs beside the caller's next check."""
+
+    def __init__(self, path: str) -> None:
+        self._path, self._stopping = path, False
+        self._wanted = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"checkpoint {path}",
+                                        daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Ask for a checkpoint (something was committed)."""
+        self._wanted.set()
+
+    def _run(self) -> None:
+        db = _connect(self._path)
+        try:
+            while self._wanted.wait() and not self._stopping:
+                self._wanted.clear()
+                try:
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    continue  # locked or busy: the next commit wakes it again
+        finally:
+            db.close()
+
+    def stop(self) -> None:
+        """End the thread (after its current checkpoint, if any)."""
+        self._stopping = True
+        self._wanted.set()
+        self._thread.join()
 
 
 def most_counted(counts: dict[int, int], limit: int) -> list[int]:

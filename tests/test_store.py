@@ -9,12 +9,14 @@ every lookup is compared with the model after each step.
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from dedupe.store import LineCount, Store, most_counted, open_store, signed
+from dedupe.store import LineCount, SqliteStore, Store, most_counted, open_store, signed
 
 PRINTS = np.arange(1, 13, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # some > 2**63
 LINES = np.arange(1, 9, dtype=np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
@@ -114,3 +116,29 @@ def test_counts_follow_every_add_and_remove(index_location: str, seed: int) -> N
 def test_most_counted_ranks_by_count_then_key() -> None:
     assert most_counted({5: 1, 3: 2, 4: 2, 1: 1}, 3) == [3, 4, 1]
     assert most_counted({}, 3) == []
+
+
+def test_a_file_store_checkpoints_in_a_thread_of_its_own(tmp_path: Path) -> None:
+    """Committed pages reach the database file while the store is open, though no
+    commit took the log anywhere near the size at which a commit checkpoints itself
+    (``LOG_LIMIT``, or SQLite's default of 1,000 pages): the checkpointer copied them.
+    Closing the store ends its thread."""
+    path = tmp_path / "index.sqlite"
+    store = SqliteStore(path)
+    try:
+        before = path.stat().st_size
+        for step in range(12):
+            with store.transaction():
+                store.add(f"d{step}", f"text {step} " * 500, None, None, None, None, None,
+                          np.arange(4, dtype=np.uint64), PRINTS, LINES)
+        deadline = time.monotonic() + 30
+        while path.stat().st_size <= before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert path.stat().st_size > before
+        log = Path(f"{path}-wal").stat().st_size  # its high-water mark: frames of a page
+        assert log < 1000 * (24 + 4096)  # and a 24-byte header each
+        thread = store._checkpointer._thread  # type: ignore[union-attr]
+        assert thread.is_alive()
+    finally:
+        store.close()
+    assert not thread.is_alive()
