@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 
@@ -94,7 +95,13 @@ class _Text:
 
     doc: Doc
     hashes: np.ndarray  # shingle hash per position
-    prints: np.ndarray  # fingerprint positions (winnowed over the whole text)
+    window: int  # winnowing window
+
+    @cached_property
+    def prints(self) -> np.ndarray:
+        """Fingerprint positions (winnowed over the whole text). Only the article's
+        are needed: a candidate's are never chosen."""
+        return winnow(self.hashes, self.window)
 
 
 class Index:
@@ -255,7 +262,7 @@ class Index:
         out = []
         for doc in analyse_many(texts, self.config):
             hashes = shingles(doc.hashes, self.config.shingle_size)
-            out.append(_Text(doc, hashes, winnow(hashes, self.window)))
+            out.append(_Text(doc, hashes, self.window))
         return out
 
     def _judge(self, store: Store, article: Article) -> tuple[Verdict, int | None, _Checked]:
