@@ -81,8 +81,10 @@ def unique_rows(pairs: np.ndarray) -> np.ndarray:
     return counted_rows(pairs)[0]
 
 
-def counted_rows(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``unique_rows`` and how many times each row occurs.
+def counted_rows(pairs: np.ndarray,
+                 weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``unique_rows`` and how many times each row occurs (with ``weights``, one per
+    row: the sum of its occurrences' weights).
 
     Example:
         >>> [a.tolist() for a in counted_rows(np.array([[2, 3], [0, 1], [2, 3]]))]
@@ -92,8 +94,15 @@ def counted_rows(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if pairs.size == 0:
         return pairs, np.empty(0, dtype=np.int64)
     width = int(pairs[:, 1].max()) + 1  # a row as one number: first * width + second
-    keys = np.sort(pairs[:, 0] * width + pairs[:, 1])
-    starts = np.flatnonzero(_firsts(keys))
-    counts = np.diff(np.append(starts, keys.size))
+    keys = pairs[:, 0] * width + pairs[:, 1]
+    if weights is None:
+        keys = np.sort(keys)
+        starts = np.flatnonzero(_firsts(keys))
+        counts = np.diff(np.append(starts, keys.size))
+    else:
+        order = np.argsort(keys)
+        keys = keys[order]
+        starts = np.flatnonzero(_firsts(keys))
+        counts = np.add.reduceat(weights[order].astype(np.int64), starts)
     keys = keys[starts]
     return np.stack([keys // width, keys % width], axis=1), counts

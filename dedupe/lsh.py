@@ -64,10 +64,12 @@ def lsh_pairs(signatures: np.ndarray, bands: int, rows: int, active: np.ndarray)
 def group_pairs(keys: np.ndarray, members: np.ndarray) -> np.ndarray: ...
 @overload
 def group_pairs(
-    keys: np.ndarray, members: np.ndarray, *, counts: Literal[True]
+    keys: np.ndarray, members: np.ndarray, *, counts: Literal[True],
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]: ...
 def group_pairs(
-    keys: np.ndarray, members: np.ndarray, *, counts: bool = False
+    keys: np.ndarray, members: np.ndarray, *, counts: bool = False,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """All pairs of distinct members that share a key (capped per group, see FULL_GROUP).
 
@@ -75,6 +77,8 @@ def group_pairs(
         keys: one group key per entry.
         members: the member (document index) of each entry.
         counts: also return, per pair, how many keys the two share.
+        weights: with ``counts``, how many keys each key stands for (given on each of
+            its entries); the counts add these up.
 
     Returns:
         ``(m, 2)`` int64 array of unique pairs ``i < j``, sorted (and the counts).
@@ -85,7 +89,8 @@ def group_pairs(
     keys, members = keys[keep], members[keep]
     starts = run_starts(keys)
     sizes = np.diff(np.r_[starts, keys.size])
-    chunks = [np.empty((0, 2), dtype=np.int64)]
+    group_weights = None if weights is None else weights[order][keep][starts]
+    chunks, chunk_weights = [np.empty((0, 2), dtype=np.int64)], [np.empty(0, np.int64)]
     for size in np.unique(sizes[sizes >= 2]):
         group_starts = starts[sizes == size]
         left, right = _pair_pattern(int(size))
@@ -96,9 +101,13 @@ def group_pairs(
                 axis=1,
             )
         )
+        if group_weights is not None:
+            chunk_weights.append(np.repeat(group_weights[sizes == size], left.size))
     pairs = np.concatenate(chunks).astype(np.int64)
     pairs.sort(axis=1)
-    return counted_rows(pairs) if counts else unique_rows(pairs)
+    if not counts:
+        return unique_rows(pairs)
+    return counted_rows(pairs, None if weights is None else np.concatenate(chunk_weights))
 
 
 def run_starts(*columns: np.ndarray) -> np.ndarray:

@@ -16,10 +16,11 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from dedupe.arrays import member
+from dedupe.arrays import member, prefix_sums
 from dedupe.config import Config
 from dedupe.lsh import group_pairs, run_starts
 from dedupe.records import Passage
+from dedupe.shingle import FMIX64, MULTIPLIER, fmix
 
 #: Candidate pairs counted together in ``overlaps`` (bounds its scratch memory).
 _PAIR_CHUNK = 50_000
@@ -55,11 +56,32 @@ def posting_pairs(sets: list[np.ndarray], max_postings: int, min_shared: int) ->
     keys = np.concatenate(sets)
     owners = np.repeat(np.arange(len(sets), dtype=np.int64), [s.size for s in sets])
     order = np.argsort(keys, kind="stable")
-    keys, owners = keys[order], owners[order]
+    keys, owners = keys[order], owners[order]  # each shingle's carriers, ascending
     starts = run_starts(keys)
     sizes = np.diff(np.r_[starts, keys.size])
-    keep = np.repeat((sizes >= 2) & (sizes <= max_postings), sizes)
-    pairs, counts = group_pairs(keys[keep], owners[keep], counts=True)
+    used = (sizes >= 2) & (sizes <= max_postings)
+    starts, sizes = starts[used], sizes[used]
+    if starts.size == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    # Shingles carried by the same documents (a site's template lines, the shingles of
+    # one shared passage) make the same pairs: each set of carriers makes them once,
+    # counted as many times as it has shingles. Sets of carriers are told apart by a
+    # 64-bit hash of their members, size and first member.
+    entries = np.repeat(starts, sizes) + np.arange(sizes.sum()) - np.repeat(
+        prefix_sums(sizes)[:-1], sizes)
+    carried = owners[entries]
+    with np.errstate(over="ignore"):
+        mixed = fmix(carried.astype(np.uint64) + np.uint64(1), FMIX64)
+        carriers = np.add.reduceat(mixed, prefix_sums(sizes)[:-1])
+        carriers = fmix(carriers ^ fmix(sizes.astype(np.uint64), FMIX64)
+                        ^ (carried[prefix_sums(sizes)[:-1]].astype(np.uint64)
+                           * MULTIPLIER), FMIX64)
+    _, first, times = np.unique(carriers, return_index=True, return_counts=True)
+    groups = np.repeat(np.arange(first.size), sizes[first])
+    members = owners[np.repeat(starts[first], sizes[first]) + np.arange(groups.size)
+                     - np.repeat(prefix_sums(sizes[first])[:-1], sizes[first])]
+    pairs, counts = group_pairs(groups, members, counts=True,
+                                weights=np.repeat(times, sizes[first]))
     return pairs[counts >= min_shared]
 
 

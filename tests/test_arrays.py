@@ -37,6 +37,10 @@ def test_unique_rows_is_np_unique_over_rows(rows: list[tuple[int, int]]) -> None
     expected, expected_counts = np.unique(pairs, axis=0, return_counts=True)
     np.testing.assert_array_equal(rows, expected.reshape(-1, 2))
     np.testing.assert_array_equal(counts, expected_counts)
+    weights = np.arange(1, len(pairs) + 1)
+    _, weighted = counted_rows(pairs, weights)
+    np.testing.assert_array_equal(weighted, [weights[(pairs == row).all(axis=1)].sum()
+                                             for row in expected.reshape(-1, 2)])
 
 
 @given(st.lists(st.integers(0, 3), max_size=40))

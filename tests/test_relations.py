@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 import dedupe.relations as relations_module
 from dedupe.config import Config
-from dedupe.relations import Overlaps, loose_families, overlaps, relation, relations
+from dedupe.relations import (
+    Overlaps,
+    loose_families,
+    overlaps,
+    posting_pairs,
+    relation,
+    relations,
+)
 
 
 def table(rows: list[tuple[int, int, float, float, float]]) -> Overlaps:
@@ -59,3 +66,23 @@ def test_one_pair_gets_the_relation_many_pairs_get() -> None:
     many = relations(*(np.array(column) for column in zip(*grid, strict=True)), config)
     assert one == many
     assert set(one) == {None, "duplicate", "near-duplicate", "contains"}
+
+
+@given(st.lists(st.sets(st.integers(0, 40), max_size=25), min_size=2, max_size=30),
+       st.integers(2, 40), st.integers(1, 4))
+def test_posting_pairs_count_the_shingles_each_pair_shares(
+    raw: list[set[int]], max_postings: int, min_shared: int,
+) -> None:
+    """Against counting every pair of every shingle's carriers. A small universe makes
+    many shingles with the same carriers, which posting_pairs makes pairs for once."""
+    sets = [np.sort(np.array(sorted(s), dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+            for s in raw]
+    shared: dict[tuple[int, int], int] = {}
+    for shingle in set().union(*raw):
+        carriers = [d for d, s in enumerate(raw) if shingle in s]
+        if 2 <= len(carriers) <= max_postings:
+            for pair in itertools.combinations(carriers, 2):
+                shared[pair] = shared.get(pair, 0) + 1
+    expected = sorted(pair for pair, n in shared.items() if n >= min_shared)
+    found = posting_pairs(sets, max_postings, min_shared)
+    assert [tuple(p) for p in found.tolist()] == expected
