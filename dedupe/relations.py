@@ -8,7 +8,7 @@ Jaccard and containment is exact, not estimated.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,8 @@ _PAIR_CHUNK = 50_000
 #: ``overlaps`` searches pair by pair when there are fewer pairs than the sets' values
 #: over this (one pair's search costs about as much as sorting this many values).
 _SORT_PER_PAIR = 100
+#: Shingle values sorted at a time (``_sorted_parts``).
+_PART_VALUES = 2_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,39 +52,72 @@ def posting_pairs(sets: list[np.ndarray], max_postings: int, min_shared: int) ->
 
     This is the inverted-index route to candidates: it finds partial reuse that is
     far below any whole-document Jaccard threshold.
+
+    Shingles carried by the same documents (a site's template lines, the shingles of
+    one shared passage) make the same pairs: each set of carriers makes them once,
+    counted as many times as it has shingles. Sets of carriers are told apart by a
+    64-bit hash of their members, size and first member.
     """
     if len(sets) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    keys = np.concatenate(sets)
-    owners = np.repeat(np.arange(len(sets), dtype=np.int64), [s.size for s in sets])
-    order = np.argsort(keys, kind="stable")
-    keys, owners = keys[order], owners[order]  # each shingle's carriers, ascending
-    starts = run_starts(keys)
-    sizes = np.diff(np.r_[starts, keys.size])
-    used = (sizes >= 2) & (sizes <= max_postings)
-    starts, sizes = starts[used], sizes[used]
-    if starts.size == 0:
+    hashes, times, sizes, members = [], [], [], []
+    for _, owners, starts, carriers in _sorted_parts(sets):
+        used = (carriers >= 2) & (carriers <= max_postings)
+        starts, carriers = starts[used], carriers[used]
+        carried = owners[_ranges(starts, carriers)]
+        firsts = prefix_sums(carriers)[:-1]
+        with np.errstate(over="ignore"):
+            mixed = fmix(carried.astype(np.uint64) + np.uint64(1), FMIX64)
+            key = np.add.reduceat(mixed, firsts) if firsts.size else np.empty(0, np.uint64)
+            key = fmix(key ^ fmix(carriers.astype(np.uint64), FMIX64)
+                       ^ (carried[firsts].astype(np.uint64) * MULTIPLIER), FMIX64)
+        _, first, count = np.unique(key, return_index=True, return_counts=True)
+        hashes.append(key[first])
+        times.append(count)
+        sizes.append(carriers[first])
+        members.append(carried[_ranges(firsts[first], carriers[first])])
+    # The same carriers in several hash ranges: one group, their counts added up.
+    key, size, member_ = (np.concatenate(hashes), np.concatenate(sizes),
+                          np.concatenate(members))
+    if key.size == 0:
         return np.empty((0, 2), dtype=np.int64)
-    # Shingles carried by the same documents (a site's template lines, the shingles of
-    # one shared passage) make the same pairs: each set of carriers makes them once,
-    # counted as many times as it has shingles. Sets of carriers are told apart by a
-    # 64-bit hash of their members, size and first member.
-    entries = np.repeat(starts, sizes) + np.arange(sizes.sum()) - np.repeat(
-        prefix_sums(sizes)[:-1], sizes)
-    carried = owners[entries]
-    with np.errstate(over="ignore"):
-        mixed = fmix(carried.astype(np.uint64) + np.uint64(1), FMIX64)
-        carriers = np.add.reduceat(mixed, prefix_sums(sizes)[:-1])
-        carriers = fmix(carriers ^ fmix(sizes.astype(np.uint64), FMIX64)
-                        ^ (carried[prefix_sums(sizes)[:-1]].astype(np.uint64)
-                           * MULTIPLIER), FMIX64)
-    _, first, times = np.unique(carriers, return_index=True, return_counts=True)
-    groups = np.repeat(np.arange(first.size), sizes[first])
-    members = owners[np.repeat(starts[first], sizes[first]) + np.arange(groups.size)
-                     - np.repeat(prefix_sums(sizes[first])[:-1], sizes[first])]
-    pairs, counts = group_pairs(groups, members, counts=True,
-                                weights=np.repeat(times, sizes[first]))
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    total = np.bincount(inverse.ravel(), weights=np.concatenate(times)).astype(np.int64)
+    groups = np.repeat(np.arange(first.size), size[first])
+    chosen = member_[_ranges(prefix_sums(size)[:-1][first], size[first])]
+    pairs, counts = group_pairs(groups, chosen, counts=True,
+                                weights=np.repeat(total, size[first]))
     return pairs[counts >= min_shared]
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indices ``start, start + 1, ..., start + length - 1`` of each range, in order."""
+    return (np.repeat(starts, lengths) + np.arange(int(lengths.sum()))
+            - np.repeat(prefix_sums(lengths)[:-1], lengths))
+
+
+def _sorted_parts(
+    sets: list[np.ndarray],
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """All values of ``sets``, a range of hashes (about ``_PART_VALUES`` values) at a
+    time, so that a sort's copies stay a fraction of them: per range, the values
+    sorted, their owners (set indices, ascending within a value), where each distinct
+    value's run starts and how many sets carry it."""
+    total = sum(s.size for s in sets)
+    parts = max(1, -(-total // _PART_VALUES))
+    bounds = [np.uint64(k * (1 << 64) // parts) for k in range(1, parts)]
+    cuts = np.array([[0, *np.searchsorted(s, bounds).tolist(), s.size] for s in sets],
+                    dtype=np.int64).reshape(len(sets), parts + 1)
+    for part in range(parts):
+        values = np.concatenate([s[a:b] for s, a, b in zip(
+            sets, cuts[:, part].tolist(), cuts[:, part + 1].tolist(), strict=True)])
+        owners = np.repeat(np.arange(len(sets), dtype=np.int32),
+                           cuts[:, part + 1] - cuts[:, part])
+        order = np.argsort(values, kind="stable")
+        values, owners = values[order], owners[order]
+        del order
+        starts = run_starts(values)
+        yield values, owners, starts, np.diff(np.append(starts, values.size))
 
 
 def overlaps(pairs: np.ndarray, sets: list[np.ndarray]) -> Overlaps:
@@ -105,12 +140,11 @@ def overlaps(pairs: np.ndarray, sets: list[np.ndarray]) -> Overlaps:
             small, large = sorted((sets[i], sets[j]), key=len)
             shared[k] = np.count_nonzero(member(small, large))
     elif len(pairs):
-        values = np.concatenate(sets)
-        _, columns = np.unique(values, return_inverse=True)
-        incidence = csr_matrix((np.ones(values.size, dtype=np.int32), columns.ravel(),
-                                np.r_[0, np.cumsum(sizes)]), shape=(len(sets), values.size))
+        docs, local = np.unique(pairs, return_inverse=True)
+        incidence = _incidence([sets[d] for d in docs.tolist()])
+        local = local.reshape(-1, 2)
         for lo in range(0, len(pairs), _PAIR_CHUNK):
-            chunk = pairs[lo : lo + _PAIR_CHUNK]
+            chunk = local[lo : lo + _PAIR_CHUNK]
             both = incidence[chunk[:, 0]].multiply(incidence[chunk[:, 1]])
             shared[lo : lo + len(chunk)] = np.asarray(both.sum(axis=1)).ravel()
     size_a, size_b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
@@ -120,6 +154,21 @@ def overlaps(pairs: np.ndarray, sets: list[np.ndarray]) -> Overlaps:
         a_in_b = np.where(size_a > 0, shared / np.maximum(size_a, 1), 0.0)
         b_in_a = np.where(size_b > 0, shared / np.maximum(size_b, 1), 0.0)
     return Overlaps(pairs, shared, jaccard, a_in_b, b_in_a)
+
+
+def _incidence(sets: list[np.ndarray]) -> csr_matrix:
+    """The documents x shingles incidence matrix of the shingles that two or more of
+    ``sets`` carry (the others add nothing to any overlap)."""
+    rows, columns, width = [], [], 0
+    for _, owners, _, carriers in _sorted_parts(sets):
+        shared = carriers >= 2
+        keep = np.repeat(shared, carriers)
+        rows.append(owners[keep])
+        columns.append(np.repeat(np.cumsum(shared) - 1 + width, carriers)[keep])
+        width += int(shared.sum())
+    row, column = np.concatenate(rows), np.concatenate(columns)
+    return csr_matrix((np.ones(row.size, dtype=np.int32), (row, column)),
+                      shape=(len(sets), width))
 
 
 def families(n_docs: int, pairs: np.ndarray) -> np.ndarray:

@@ -42,15 +42,19 @@ def test_containment_into_several_families_joins_none() -> None:
     assert len(set(family.tolist())) == 3
 
 
-@pytest.mark.parametrize("sort_per_pair", [0, 10**9])  # the sparse product; pair by pair
+# the sparse product (its values sorted in one range or in several); pair by pair
+@pytest.mark.parametrize(("sort_per_pair", "part_values"), [(0, 10**9), (0, 7), (10**9, 1)])
 @given(st.lists(st.lists(st.integers(0, 40), max_size=30), min_size=2, max_size=12))
 def test_overlaps_count_exactly_what_two_sets_share(
-    sort_per_pair: int, members: list[list[int]]
+    sort_per_pair: int, part_values: int, members: list[list[int]]
 ) -> None:
-    sets = [np.unique(np.array(m, dtype=np.uint64)) for m in members]
+    # spread over the whole 64-bit range, as shingle hashes are
+    sets = [np.unique(np.array(m, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+            for m in members]
     pairs = np.array(np.triu_indices(len(sets), 1)).T
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(relations_module, "_SORT_PER_PAIR", sort_per_pair)
+        patch.setattr(relations_module, "_PART_VALUES", part_values)
         found = overlaps(pairs, sets)
     for k, (i, j) in enumerate(pairs.tolist()):
         a, b = set(members[i]), set(members[j])
@@ -68,10 +72,11 @@ def test_one_pair_gets_the_relation_many_pairs_get() -> None:
     assert set(one) == {None, "duplicate", "near-duplicate", "contains"}
 
 
+@pytest.mark.parametrize("part_values", [10**9, 5])  # sorted in one range; in several
 @given(st.lists(st.sets(st.integers(0, 40), max_size=25), min_size=2, max_size=30),
        st.integers(2, 40), st.integers(1, 4))
 def test_posting_pairs_count_the_shingles_each_pair_shares(
-    raw: list[set[int]], max_postings: int, min_shared: int,
+    part_values: int, raw: list[set[int]], max_postings: int, min_shared: int,
 ) -> None:
     """Against counting every pair of every shingle's carriers. A small universe makes
     many shingles with the same carriers, which posting_pairs makes pairs for once."""
@@ -84,5 +89,7 @@ def test_posting_pairs_count_the_shingles_each_pair_shares(
             for pair in itertools.combinations(carriers, 2):
                 shared[pair] = shared.get(pair, 0) + 1
     expected = sorted(pair for pair, n in shared.items() if n >= min_shared)
-    found = posting_pairs(sets, max_postings, min_shared)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(relations_module, "_PART_VALUES", part_values)
+        found = posting_pairs(sets, max_postings, min_shared)
     assert [tuple(p) for p in found.tolist()] == expected
