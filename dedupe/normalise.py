@@ -38,11 +38,12 @@ SENTENCE_END = re.compile(r"[.!?\u2026;,]['\"\u2019\u201d)\]]*\s*$")
 class Doc:
     """One article cut into words and lines (all arrays share the article's order).
 
-    Words: ``starts``/``ends`` are character offsets, ``hashes`` 64-bit hashes of the
-    normalised word (``word_hash``). Lines: ``line_chars`` (n, 2) character span,
-    ``line_words`` (n, 2) word span ``[first, last + 1)``, ``line_keys`` a hash of the
-    line's normalised words with digits folded (so "© 2023" and "© 2024" footers
-    match), ``headings`` marks short lines that do not end like a sentence.
+    Words: ``starts``/``ends`` are character offsets (int32 unless a batch of texts is
+    2**31 characters or longer), ``hashes`` 64-bit hashes of the normalised word
+    (``word_hash``). Lines: ``line_chars`` (n, 2) character span, ``line_words`` (n, 2)
+    word span ``[first, last + 1)``, ``line_keys`` a hash of the line's normalised
+    words with digits folded (so "© 2023" and "© 2024" footers match), ``headings``
+    marks short lines that do not end like a sentence.
     """
 
     starts: np.ndarray
@@ -283,7 +284,9 @@ def analyse_many(texts: Sequence[str], config: Config) -> list[Doc]:
     line_cut = np.r_[0, np.searchsorted(line_starts, offsets[1:]), line_starts.size]
     word_base = np.repeat(offsets, np.diff(word_cut))
     line_base = np.repeat(offsets, np.diff(line_cut))[:, None]
-    starts, ends = starts - word_base, ends - word_base
+    # Offsets as int32 (what each word costs counts in a large scan) where they fit.
+    offset = np.int32 if len(joined) < 2**31 else np.int64
+    starts, ends = (starts - word_base).astype(offset), (ends - word_base).astype(offset)
     line_chars = np.stack([line_starts, line_ends], axis=1) - line_base
     first_word = np.repeat(word_cut[:-1], np.diff(line_cut))[:, None]
     line_words = np.stack([firsts, lasts], axis=1) - first_word
