@@ -77,14 +77,14 @@ def posting_pairs(sets: list[np.ndarray], max_postings: int, min_shared: int) ->
         sizes.append(carriers[first])
         members.append(carried[_ranges(firsts[first], carriers[first])])
     # The same carriers in several hash ranges: one group, their counts added up.
-    key, size, member_ = (np.concatenate(hashes), np.concatenate(sizes),
-                          np.concatenate(members))
+    key, size, listed = (np.concatenate(hashes), np.concatenate(sizes),
+                         np.concatenate(members))
     if key.size == 0:
         return np.empty((0, 2), dtype=np.int64)
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     total = np.bincount(inverse.ravel(), weights=np.concatenate(times)).astype(np.int64)
     groups = np.repeat(np.arange(first.size), size[first])
-    chosen = member_[_ranges(prefix_sums(size)[:-1][first], size[first])]
+    chosen = listed[_ranges(prefix_sums(size)[:-1][first], size[first])]
     pairs, counts = group_pairs(groups, chosen, counts=True,
                                 weights=np.repeat(total, size[first]))
     return pairs[counts >= min_shared]
@@ -123,8 +123,9 @@ def _sorted_parts(
 def overlaps(pairs: np.ndarray, sets: list[np.ndarray]) -> Overlaps:
     """Exact shared-shingle counts, Jaccard and containment for ``pairs``.
 
-    The sets become one sparse documents x shingles matrix; a chunk of pairs is counted
-    at once as the row sums of the element-wise product of their rows. For a few pairs
+    The sets of the documents in pairs become one sparse documents x shingles matrix
+    (of the shingles two or more of them carry); a chunk of pairs is counted at once
+    as the row sums of the element-wise product of their rows. For a few pairs
     among many documents' values, each pair is searched instead.
 
     Args:
