@@ -71,6 +71,17 @@ def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return edges[::2], edges[1::2]
 
 
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indices ``start, start + 1, ..., start + length - 1`` of each range, in order.
+
+    Example:
+        >>> ranges(np.array([5, 0]), np.array([2, 3])).tolist()
+        [5, 6, 0, 1, 2]
+    """
+    return (np.repeat(starts, lengths) + np.arange(int(lengths.sum()))
+            - np.repeat(prefix_sums(lengths)[:-1], lengths))
+
+
 def unique_rows(pairs: np.ndarray) -> np.ndarray:
     """The distinct rows of an ``(m, 2)`` array of non-negative indices, sorted.
 

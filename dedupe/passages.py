@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from dedupe.arrays import prefix_sums
+from dedupe.arrays import prefix_sums, ranges
 from dedupe.config import Config
 from dedupe.normalise import Doc
 from dedupe.records import Passage
@@ -104,8 +104,7 @@ def _matches(a: Side, b: Side) -> tuple[np.ndarray, np.ndarray]:
     right = np.searchsorted(hb, ha, side="right")
     reps = np.minimum(right - left, _MAX_REPEATS)
     pos_a = np.repeat(idx_a, reps)
-    offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
-    pos_b = idx_b[np.repeat(left, reps) + offsets]
+    pos_b = idx_b[ranges(left, reps)]
     return pos_a, pos_b
 
 

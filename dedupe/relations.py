@@ -16,7 +16,7 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from dedupe.arrays import member, prefix_sums
+from dedupe.arrays import member, prefix_sums, ranges
 from dedupe.config import Config
 from dedupe.lsh import group_pairs, run_starts
 from dedupe.records import Passage
@@ -64,7 +64,7 @@ def posting_pairs(sets: list[np.ndarray], max_postings: int, min_shared: int) ->
     for _, owners, starts, carriers in _sorted_parts(sets):
         used = (carriers >= 2) & (carriers <= max_postings)
         starts, carriers = starts[used], carriers[used]
-        carried = owners[_ranges(starts, carriers)]
+        carried = owners[ranges(starts, carriers)]
         firsts = prefix_sums(carriers)[:-1]
         with np.errstate(over="ignore"):
             mixed = fmix(carried.astype(np.uint64) + np.uint64(1), FMIX64)
@@ -75,7 +75,7 @@ def posting_pairs(sets: list[np.ndarray], max_postings: int, min_shared: int) ->
         hashes.append(key[first])
         times.append(count)
         sizes.append(carriers[first])
-        members.append(carried[_ranges(firsts[first], carriers[first])])
+        members.append(carried[ranges(firsts[first], carriers[first])])
     # The same carriers in several hash ranges: one group, their counts added up.
     key, size, listed = (np.concatenate(hashes), np.concatenate(sizes),
                          np.concatenate(members))
@@ -84,16 +84,10 @@ def posting_pairs(sets: list[np.ndarray], max_postings: int, min_shared: int) ->
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     total = np.bincount(inverse.ravel(), weights=np.concatenate(times)).astype(np.int64)
     groups = np.repeat(np.arange(first.size), size[first])
-    chosen = listed[_ranges(prefix_sums(size)[:-1][first], size[first])]
+    chosen = listed[ranges(prefix_sums(size)[:-1][first], size[first])]
     pairs, counts = group_pairs(groups, chosen, counts=True,
                                 weights=np.repeat(total, size[first]))
     return pairs[counts >= min_shared]
-
-
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The indices ``start, start + 1, ..., start + length - 1`` of each range, in order."""
-    return (np.repeat(starts, lengths) + np.arange(int(lengths.sum()))
-            - np.repeat(prefix_sums(lengths)[:-1], lengths))
 
 
 def _sorted_parts(
