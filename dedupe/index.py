@@ -296,10 +296,11 @@ class Index:
         stored, texts = seen.docs(candidates)
         matches = []
         rare_new = world.rare(new, usable)
+        # Both passes of a check often see the same masks: compare once.
+        article_masks = (world.template_words(new, article.source).tobytes(),
+                         rare_new.tobytes())
         for s, text in zip(stored, texts, strict=True):
-            # Both passes of a check often see the same masks: compare once.
-            key = (s.key, world.template_words(new, article.source).tobytes(),
-                   world.template_words(text, s.source).tobytes(), rare_new.tobytes())
+            key = (s.key, world.template_words(text, s.source).tobytes(), *article_masks)
             if key not in seen.compared:
                 seen.compared[key] = self._compare(world, article, new, usable, rare_new,
                                                    s, text)
@@ -381,8 +382,8 @@ class _Seen:
         self._docs: dict[int, tuple[Stored, _Text]] = {}
         self._postings: dict[int, list[int]] = {}
         self._bands: dict[bytes, list[int]] = {}
-        # (document, template masks of both texts, the article's rare shingles): the
-        # comparison, which depends on nothing else.
+        # (document, its template mask, the article's template mask and rare
+        # shingles): the comparison, which depends on nothing else.
         self.compared: dict[tuple[int, bytes, bytes, bytes], Match | None] = {}
 
     def postings(self, hashes: list[int]) -> dict[int, list[int]]:
@@ -448,11 +449,10 @@ class _World:
     def __init__(self, seen: _Seen, new: _Text, source: str | None, families: int,
                  config: Config, window: int, family: int | None = None) -> None:
         self.seen, self.config, self.window, self.source = seen, config, window, source
-        self.store = seen.store
         self.new_lines = set(signed(new.doc.line_keys))
         self.new_prints = set(signed(new.hashes[new.prints]))
         if family is not None:  # what the family carries already is not counted again
-            prints, lines = self.store.family_has(family, new.hashes[new.prints],
+            prints, lines = seen.store.family_has(family, new.hashes[new.prints],
                                                   new.doc.line_keys)
             self.new_prints -= prints
             self.new_lines -= lines
