@@ -61,7 +61,7 @@ def posting_pairs(sets: list[np.ndarray], max_postings: int, min_shared: int) ->
     if len(sets) < 2:
         return np.empty((0, 2), dtype=np.int64)
     hashes, times, sizes, members = [], [], [], []
-    for _, owners, starts, carriers in _sorted_parts(sets):
+    for owners, starts, carriers in _sorted_parts(sets):
         used = (carriers >= 2) & (carriers <= max_postings)
         starts, carriers = starts[used], carriers[used]
         carried = owners[ranges(starts, carriers)]
@@ -92,10 +92,10 @@ def posting_pairs(sets: list[np.ndarray], max_postings: int, min_shared: int) ->
 
 def _sorted_parts(
     sets: list[np.ndarray],
-) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """All values of ``sets``, a range of hashes (about ``_PART_VALUES`` values) at a
-    time, so that a sort's copies stay a fraction of them: per range, the values
-    sorted, their owners (set indices, ascending within a value), where each distinct
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """All values of ``sets`` sorted, a range of hashes (about ``_PART_VALUES`` values)
+    at a time, so that a sort's copies stay a fraction of them: per range, the owners
+    of the sorted values (set indices, ascending within a value), where each distinct
     value's run starts and how many sets carry it."""
     total = sum(s.size for s in sets)
     parts = max(1, -(-total // _PART_VALUES))
@@ -111,7 +111,7 @@ def _sorted_parts(
         values, owners = values[order], owners[order]
         del order
         starts = run_starts(values)
-        yield values, owners, starts, np.diff(np.append(starts, values.size))
+        yield owners, starts, np.diff(np.append(starts, values.size))
 
 
 def overlaps(pairs: np.ndarray, sets: list[np.ndarray]) -> Overlaps:
@@ -155,7 +155,7 @@ def _incidence(sets: list[np.ndarray]) -> csr_matrix:
     """The documents x shingles incidence matrix of the shingles that two or more of
     ``sets`` carry (the others add nothing to any overlap)."""
     rows, columns, width = [], [], 0
-    for _, owners, _, carriers in _sorted_parts(sets):
+    for owners, _, carriers in _sorted_parts(sets):
         shared = carriers >= 2
         keep = np.repeat(shared, carriers)
         rows.append(owners[keep])
