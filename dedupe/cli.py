@@ -185,6 +185,12 @@ def evaluate_command(inputs: tuple[str, ...], truth: Path, json_path: Path | Non
         raise click.ClickException("below the floor: " + "; ".join(failed))
 
 
+_DURABLE_OPTION = click.option(
+    "--durable", is_flag=True,
+    help="make every commit wait for the disk, so that what was added survives a power "
+         "loss as well as a killed process (SQLite indexes; slower)")
+
+
 @cli.group("index")
 def index_group() -> None:
     """Keep a persistent index of admitted articles (one SQLite file) for pre-ingest
@@ -200,10 +206,11 @@ def index_group() -> None:
 @click.argument("index_path", metavar="INDEX")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-q", "--quiet", is_flag=True, help="print nothing but errors")
+@_DURABLE_OPTION
 @config_options
 @click.pass_context
 def index_add(ctx: click.Context, /, index_path: str, inputs: tuple[str, ...], quiet: bool,
-              **settings: Any) -> None:
+              durable: bool, **settings: Any) -> None:
     """Add every article of INPUTS to INDEX (created if needed), whatever it repeats,
     and count what each one repeated. Settings apply when the index is created; an
     existing index keeps its own.
@@ -219,7 +226,7 @@ def index_add(ctx: click.Context, /, index_path: str, inputs: tuple[str, ...], q
     skipped = 0
     batch: list[Article] = []
 
-    def flush() -> None:  # one transaction per batch: a durable commit per article is slow
+    def flush() -> None:  # one transaction per batch: a commit per article is slow
         nonlocal skipped
         for article, verdict in zip(batch, index.check_and_add_many(batch, hold=()),
                                     strict=True):
@@ -231,7 +238,7 @@ def index_add(ctx: click.Context, /, index_path: str, inputs: tuple[str, ...], q
                 decisions[verdict.decision] += 1
         batch.clear()
 
-    with _open_index(index_path, config) as index:
+    with _open_index(index_path, config, durable=durable) as index:
         for item in _stream(inputs):
             if isinstance(item, Article):
                 batch.append(item)
@@ -265,14 +272,15 @@ def index_stats(index_path: str) -> None:
 @index_group.command("remove")
 @click.argument("index_path", metavar="INDEX")
 @click.argument("ids", nargs=-1, required=True)
-def index_remove(index_path: str, ids: tuple[str, ...]) -> None:
+@_DURABLE_OPTION
+def index_remove(index_path: str, ids: tuple[str, ...], durable: bool) -> None:
     """Take the articles with these IDS out of INDEX; exit 1 if one was not there.
 
     Example:
 
         dedupe index remove archive.sqlite a1 a2
     """
-    with _open_index(index_path, None, create=False) as index:
+    with _open_index(index_path, None, create=False, durable=durable) as index:
         missing = [doc_id for doc_id in ids if not index.remove(doc_id)]
     for doc_id in ids:
         click.echo(f"{'not in the index' if doc_id in missing else 'removed'}: {doc_id}")
@@ -336,8 +344,9 @@ def check(index_path: str, inputs: tuple[str, ...], as_json: bool,
               help="write the dropped articles (with their verdicts) and unreadable lines "
                    "here, one JSON object per line")
 @_HOLD_OPTION
+@_DURABLE_OPTION
 def filter_command(index_path: str, add: bool, annotate: bool,
-                   rejects: TextIO | None, hold: tuple[str, ...]) -> None:
+                   rejects: TextIO | None, hold: tuple[str, ...], durable: bool) -> None:
     """Read articles as JSON Lines on stdin and write the ones that pass to stdout, in
     order, one line at a time. Articles whose decision is held back (--hold) are
     dropped, or with --annotate passed with their verdict in a 'dedupe' field, as are
@@ -350,7 +359,7 @@ def filter_command(index_path: str, add: bool, annotate: bool,
     """
     out = click.open_file("-", "wb")
     counts: Counter[str] = Counter()
-    with _open_index(index_path, None, create=add) as index:
+    with _open_index(index_path, None, create=add, durable=durable) as index:
         for lineno, line in enumerate(click.open_file("-", "rb"), 1):
             if not line.strip():
                 out.write(line)
@@ -408,13 +417,14 @@ class _UsageOrInputError(click.ClickException):
     exit_code = 2
 
 
-def _open_index(location: str, config: Config | None, create: bool = True) -> Index:
+def _open_index(location: str, config: Config | None, create: bool = True,
+                durable: bool = False) -> Index:
     """The index at ``location``, opened; library errors become one ``Error:`` line."""
     if (not create and location != ":memory:" and not location.startswith(REDIS_SCHEMES)
             and not Path(location).is_file()):
         raise click.ClickException(f"{location}: no such index; make one with dedupe index add")
     try:
-        return Index(location, config).open()
+        return Index(location, config, durable).open()
     except IndexMismatch as error:
         raise click.ClickException(str(error)) from error
     except sqlite3.Error as error:

@@ -4,12 +4,14 @@ errors as one line."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 from test_cli import SEEDS, run, write_jsonl
 
 from dedupe import read_inputs
+from dedupe import store as store_module
 
 SEED_TEXTS = {a.id: a.text for a in read_inputs([SEEDS]).articles}
 SEED_IDS = sorted(SEED_TEXTS)
@@ -164,6 +166,30 @@ def test_filter_needs_an_existing_index_unless_it_adds(tmp_path: Path) -> None:
         1, f"Error: {path}: no such index; make one with dedupe index add\n")
     result = run("filter", path, "--add", stdin=_lines({"id": "n1", "text": STORY}))
     assert result.exit_code == 0 and result.stdout == _lines({"id": "n1", "text": STORY})
+
+
+def test_durable_reaches_the_index_of_each_command_that_writes(
+        seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[bool] = []
+    connect = store_module._connect
+
+    def spy(path: str, durable: bool) -> sqlite3.Connection:
+        opened.append(durable)
+        return connect(path, durable)
+
+    monkeypatch.setattr(store_module, "_connect", spy)
+    assert run("index", "add", "--durable", seeded, SEEDS, "-q").exit_code == 0
+    assert run("index", "remove", "--durable", seeded, SEED_IDS[0]).exit_code == 0
+    result = run("filter", seeded, "--add", "--durable", stdin=_lines({"id": "n1", "text": STORY}))
+    assert result.exit_code == 0
+    assert opened and all(opened)  # each store connection, the checkpointer's too
+    opened.clear()
+    assert run("index", "remove", seeded, "n1").exit_code == 0
+    assert opened and not any(opened)
+    result = run("index", "add", "--durable", "redis://127.0.0.1:1/0", SEEDS)
+    assert (result.exit_code, result.stderr) == (1, (
+        "Error: redis://127.0.0.1:1/0: durable applies to SQLite indexes; a Redis index is "
+        "as durable as its server is set to be (appendonly yes, appendfsync always)\n"))
 
 
 def test_index_and_check_on_redis(redis_server: str) -> None:

@@ -16,7 +16,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dedupe.store import LineCount, SqliteStore, Store, most_counted, open_store, signed
+from dedupe.store import (
+    LineCount,
+    SqliteStore,
+    Store,
+    StoreError,
+    most_counted,
+    open_store,
+    signed,
+)
 
 PRINTS = np.arange(1, 13, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # some > 2**63
 LINES = np.arange(1, 9, dtype=np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
@@ -142,3 +150,22 @@ def test_a_file_store_checkpoints_in_a_thread_of_its_own(tmp_path: Path) -> None
     finally:
         store.close()
     assert not thread.is_alive()
+
+
+@pytest.mark.parametrize("durable, level", [(False, 1), (True, 2)])
+def test_commits_wait_for_the_disk_only_when_durable(tmp_path: Path, durable: bool,
+                                                     level: int) -> None:
+    """By default a commit is written to the log and synced by the checkpoint after it
+    (``synchronous`` NORMAL, 1); a durable store syncs the log in the commit (FULL, 2)."""
+    store = SqliteStore(tmp_path / "index.sqlite", durable=durable)
+    try:
+        assert store._db.execute("PRAGMA synchronous").fetchone() == (level,)
+        assert store._db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        store.close()
+
+
+def test_a_durable_redis_index_is_refused_with_what_to_do() -> None:
+    with pytest.raises(StoreError, match=r"^redis://127\.0\.0\.1:1/0: durable applies to "
+                       r"SQLite indexes; .*\(appendonly yes, appendfsync always\)$"):
+        open_store("redis://127.0.0.1:1/0", durable=True)
