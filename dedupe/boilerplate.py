@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import jellyfish
 import numpy as np
@@ -24,6 +25,8 @@ from dedupe.records import Article, Boilerplate
 from dedupe.relations import families, family_counts
 from dedupe.shingle import covered_words, true_runs
 from dedupe.signatures import signature_matrix
+
+IntOrArray = TypeVar("IntOrArray", int, np.ndarray)
 
 #: LSH bands for fuzzy heading candidates over character trigrams (Jaccard ~0.5).
 _HEADING_BANDS = (25, 5)
@@ -126,27 +129,32 @@ def template_keys(
     counts = lines.families(family)
     single = _single_source_keys(lines, sources)
     words = dict(zip(lines.key.tolist(), lines.words.tolist(), strict=True))
-    return np.array(
-        sorted(k for k, c in counts.items() if is_template(c, words[k], k in single, config)),
-        dtype=np.uint64,
-    )
+    keys = np.array(sorted(counts), dtype=np.uint64)
+    listed = keys.tolist()
+    template = is_template(np.array([counts[k] for k in listed], dtype=np.int64),
+                           np.array([words[k] for k in listed], dtype=np.int64),
+                           np.array([k in single for k in listed], dtype=bool), config)
+    return keys[template]
 
 
-def is_template(families: int, words: int, one_source: bool, config: Config) -> bool:
-    """The template rule for a line of ``words`` words carried by ``families`` families,
-    ``one_source`` saying whether all its carriers name one (known) source."""
-    return (families >= boilerplate_bar(words, config.template_min_families, config)
-            or (one_source and families >= config.source_template_min_families))
+def is_template(families: np.ndarray, words: np.ndarray, one_source: np.ndarray,
+                config: Config) -> np.ndarray:
+    """The template rule, per line: a line of ``words`` words carried by ``families``
+    families, ``one_source`` saying whether all its carriers name one (known) source."""
+    bar = boilerplate_bar(words, config.template_min_families, config)
+    return (families >= bar) | (one_source & (families >= config.source_template_min_families))
 
 
-def boilerplate_bar(words: int, minimum: int, config: Config) -> int:
-    """Families that must carry a text of ``words`` words for it to be boilerplate.
+def boilerplate_bar(words: IntOrArray, minimum: int, config: Config) -> IntOrArray:
+    """Families that must carry a text of ``words`` words (an int, or an array of
+    them) for it to be boilerplate.
 
     Short lines and phrases need ``minimum`` families; longer text needs one family
     per ``boilerplate_words_per_family`` words: an ad marker in three unrelated
     articles is a pattern, a 40-word paragraph in three is a quote that travelled.
     """
-    return max(minimum, -(-words // config.boilerplate_words_per_family))
+    bar = np.maximum(minimum, -(-words // config.boilerplate_words_per_family))
+    return int(bar) if isinstance(words, int) else bar
 
 
 def _single_source_keys(lines: Lines, sources: Sequence[str | None]) -> set[int]:

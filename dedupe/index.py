@@ -482,14 +482,15 @@ class _World:
         """Words of ``text`` in template lines (batch rule, counted in the index)."""
         if (text, source) in self._template:
             return self._template[(text, source)]
+        counts = [self._line_families(key) for key in signed(text.doc.line_keys)]
+        template = is_template(
+            np.array([c.families for c in counts], dtype=np.int64),
+            np.diff(text.doc.line_words, axis=1).ravel(),
+            np.array([c.source is not None and c.source == source for c in counts], dtype=bool),
+            self.config)
         mask = np.zeros(text.doc.words, dtype=bool)
-        widths = np.diff(text.doc.line_words, axis=1).ravel()
-        for row, key in enumerate(signed(text.doc.line_keys)):
-            count = self._line_families(key)
-            one_source = count.source is not None and count.source == source
-            if is_template(count.families, int(widths[row]), one_source, self.config):
-                first, last = text.doc.line_words[row]
-                mask[first:last] = True
+        for first, last in text.doc.line_words[template].tolist():
+            mask[first:last] = True
         self._template[(text, source)] = mask
         return mask
 
