@@ -277,19 +277,20 @@ class Index:
             raise AlreadyIndexed.of(article.id)
         new = self._analyse([article.text])[0]
         seen = _Seen(store, self._analyse)
-        verdict, family, bands = self._judge_as(seen, article, new, None)
-        if family is not None:
+        verdict, family, bands, world = self._judge_as(seen, article, new, None)
+        if family is not None and not world.as_member_changes_nothing(new, family):
             # The article belongs to an admitted family: count its lines and
             # fingerprints as that family's, not as a family of its own, and look again.
-            verdict, family, _ = self._judge_as(seen, article, new, family)
+            verdict, family, _, _ = self._judge_as(seen, article, new, family)
         # An add stores the first pass's bands: of the text outside the template lines
         # as counted with the article as a family of its own, whichever family it joins.
         return verdict, family, _Checked(new, seen, bands)
 
     def _judge_as(self, seen: _Seen, article: Article, new: _Text,
-                  family: int | None) -> tuple[Verdict, int | None, np.ndarray]:
+                  family: int | None) -> tuple[Verdict, int | None, np.ndarray, _World]:
         """The verdict with the article counted as a family of its own (``family``
-        None) or as one of ``family``; the family it joins; its LSH band keys."""
+        None) or as one of ``family``; the family it joins; its LSH band keys; the
+        counts it was judged on."""
         config = self.config
         families = seen.families
         world = _World(seen, new, article.source, families + (family is None), config,
@@ -319,7 +320,7 @@ class Index:
         # early in a stream a site's template lines and a shared cliche look like
         # reuse, and a family joined on them would never count them as boilerplate.
         family = next((s.family for m, s in matches if m.relation != "reuse"), None)
-        return verdict, family, bands
+        return verdict, family, bands, world
 
     def _compare(self, world: _World, article: Article, new: _Text, usable: np.ndarray,
                  rare: np.ndarray, stored: Stored, text: _Text) -> Match | None:
@@ -455,6 +456,7 @@ class _World:
     def __init__(self, seen: _Seen, new: _Text, source: str | None, families: int,
                  config: Config, window: int, family: int | None = None) -> None:
         self.seen, self.config, self.window, self.source = seen, config, window, source
+        self.families = families
         self.new_lines = set(signed(new.doc.line_keys))
         self.new_prints = set(signed(new.hashes[new.prints]))
         if family is not None:  # what the family carries already is not counted again
@@ -469,6 +471,41 @@ class _World:
         # headings, the verdict); the counts behind them do not change within it.
         self._template: dict[tuple[_Text, str | None], np.ndarray] = {}
         self._stock: dict[tuple[_Text, bytes], np.ndarray] = {}
+
+    def as_member_changes_nothing(self, new: _Text, family: int) -> bool:
+        """Whether the article, counted here as a family of its own, would be judged
+        the same counted as a member of ``family``: with one family less in the index,
+        and each of its lines and fingerprints that ``family`` carries counted in one
+        family less. That holds when no such count crosses a bar: the stock bar stays
+        the same, and ``family`` carries none of the article's lines that would change
+        between template and not (for the source of the article or of a document it
+        was compared with) and none of its fingerprints that are not both below the
+        stock bar, or both at least at the bar of a quote as long as the article.
+        """
+        config = self.config
+        if stock_threshold(self.families - 1, config) != self.bar:
+            return False
+        keys = new.doc.line_keys
+        widths = np.diff(new.doc.line_words, axis=1).ravel()
+
+        def template(counts: list[LineCount], source: str | None) -> np.ndarray:
+            return is_template(np.array([c.families for c in counts], dtype=np.int64), widths,
+                               np.array([c.source is not None and c.source == source
+                                         for c in counts], dtype=bool), config)
+
+        own = [self._line_families(key) for key in signed(keys)]  # as counted here
+        less = [self.lines.get(key, LineCount(0, None)) for key in signed(keys)]
+        lines = np.zeros(keys.size, dtype=bool)
+        for source in {self.source} | {source for _, source in self._template}:
+            lines |= template(own, source) != template(less, source)
+        fams = self.print_families(new)  # each fingerprint counted with the article
+        quote = boilerplate_bar(new.doc.words, self.bar, config)
+        prints = (fams >= self.bar) & (fams - 1 < quote)
+        if not lines.any() and not prints.any():
+            return True
+        carried = self.seen.store.family_has(family, new.hashes[new.prints][prints],
+                                             keys[lines])
+        return not any(carried)
 
     def _line_families(self, key: int) -> LineCount:
         stored = self.lines.get(key, LineCount(0, None))

@@ -216,3 +216,49 @@ def test_an_index_of_another_format_is_refused_with_what_to_do(
     assert str(caught.value) == (
         f"{index_location}: this index was built by another version of dedupe: format "
         f"(index '{built_with}', asked '999'); build it again from the articles (dedupe index add)")
+
+
+def _without_shortcut(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Record each answer of ``_World.as_member_changes_nothing``; the list it fills."""
+    answers: list[bool] = []
+    method = dedupe.index._World.as_member_changes_nothing
+
+    def spy(world: dedupe.index._World, new: dedupe.index._Text, family: int) -> bool:
+        answers.append(method(world, new, family))
+        return answers[-1]
+
+    monkeypatch.setattr(dedupe.index._World, "as_member_changes_nothing", spy)
+    return answers
+
+
+def test_a_copy_is_looked_at_again_as_its_familys_member_only_when_it_could_matter(
+    planted: tuple[PlantedCorpus, ScanResult], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A copy is judged with its lines and fingerprints counted as its family's; the
+    index skips that second look when no count can cross a bar. The verdicts of a
+    stream are the same as with the second look always taken."""
+    articles = as_articles(planted[0])
+    answers = _without_shortcut(monkeypatch)
+    with Index(":memory:") as index:
+        skipping = [index.add(a) for a in articles]
+    assert True in answers  # second looks were skipped (the next test has one taken)
+    monkeypatch.setattr(dedupe.index._World, "as_member_changes_nothing",
+                        lambda world, new, family: False)
+    with Index(":memory:") as index:
+        assert [index.add(a) for a in articles] == skipping
+
+
+def test_a_line_at_the_template_bar_makes_a_copy_look_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line two families carry is template counted with a third family (three, the
+    default bar) and not counted with a copy of one of them: the copy's verdict is
+    the second look's, with the line not template."""
+    footer = "Sign up for the harbour newsletter and read every story first"
+    answers = _without_shortcut(monkeypatch)
+    with Index(":memory:") as index:
+        index.add(Article("a", story(1) + "\n\n" + footer))
+        index.add(Article("b", story(2) + "\n\n" + footer))
+        assert answers == []  # two new stories: no family to join
+        verdict = index.check(Article("c", story(1) + "\n\n" + footer))
+    assert answers == [False]
+    assert verdict.decision == "duplicate" and verdict.template_lines == ()
