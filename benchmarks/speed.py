@@ -429,6 +429,9 @@ def run_method(method: str, path: Path) -> dict[str, Any]:
     a forked worker counts the pages it shares with this process), documents, pairs."""
     for module in IMPORTS[method]:
         importlib.import_module(module)
+    # dedupe's compiled loops load on a process's first call: counted apart, as imports.
+    load = importlib.import_module("dedupe.kernels").load() if method.startswith("dedupe") \
+        else None
     cpu = _cpu_seconds()
     start = time.perf_counter()
     ids, texts = read_docs(path)
@@ -438,7 +441,7 @@ def run_method(method: str, path: Path) -> dict[str, Any]:
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {"method": method, "seconds": seconds, "cpu": cpu, "rss_mb": own_memory()[1] / 1e6,
             "workers_rss_mb": workers * 1024 / 1e6 if workers else None,
-            "documents": len(ids), "pairs": pairs}
+            "documents": len(ids), "pairs": pairs, "load": load}
 
 
 # --- part 1: results ----------------------------------------------------------------------
@@ -455,13 +458,14 @@ class Trial:
     workers_rss: float | None
     documents: int
     found: frozenset[tuple[str, str]]
+    load: float | None = None  # seconds dedupe's compiled loops took to load, untimed
 
     @staticmethod
     def of(result: Mapping[str, Any]) -> Trial:
         """The trial a child reported (``run_method``)."""
         return Trial(result["method"], result["seconds"], result["cpu"], result["rss_mb"],
                      result["workers_rss_mb"], result["documents"],
-                     frozenset(pair_key(*p) for p in result["pairs"]))
+                     frozenset(pair_key(*p) for p in result["pairs"]), result.get("load"))
 
 
 def quality(found: frozenset[tuple[str, str]], planted: frozenset[tuple[str, str]]
@@ -796,6 +800,7 @@ class DocStage:
     missing: list[str]
     compatible: tuple[int, int]
     repeats: int
+    loads: tuple[float, ...] = ()  # dedupe's compiled loops' load time per run (untimed)
 
 
 @dataclass
@@ -863,7 +868,8 @@ def doc_stage(pool: Sequence[Story], args: argparse.Namespace, work: Path,
                 f"{len(trials[-1].found):,} pairs")
     sample = [d.text for d in docs.articles[:5]]
     return DocStage(describe(docs), summarise(trials, docs.planted), missing,
-                    signatures_match(sample), args.repeats)
+                    signatures_match(sample), args.repeats,
+                    tuple(t.load for t in trials if t.load is not None))
 
 
 def whole_scan(corpora: Corpora, sizes: Sequence[int], jobs: int, work: Path,
@@ -1093,6 +1099,12 @@ def page(run: Run, notes: str) -> str:
         for title, text in doc_tables(run.doc):
             parts += [f"### {title}", text]
         documents, equal = run.doc.compatible
+        loads = run.doc.loads
+        if loads:
+            parts.append(f"dedupe's compiled loops (`dedupe.kernels`, numba) load on a "
+                         f"process's first call: {min(loads):.2f}-{max(loads):.2f} s per run "
+                         "from the on-disk cache, done before the clock starts and not "
+                         "counted, like imports.")
         parts += [lsh_note(), f"Signatures: dedupe's rows equal datasketch's `MinHash("
                   f"num_perm={NUM_PERM}, seed={SEED}, hashfunc=int)` of the same 32-bit "
                   f"shingle hashes for {equal} of {documents} corpus documents checked."]

@@ -19,6 +19,7 @@ import xxhash
 
 from dedupe.arrays import prefix_sums, runs
 from dedupe.config import Config
+from dedupe.kernels import chain_hashes, word_hashes
 from dedupe.shingle import FMIX64, MULTIPLIER, fmix
 
 _WORD = re.compile(r"\w+")
@@ -26,8 +27,6 @@ _DIGIT = re.compile(r"\d")
 #: Normalised words up to this many characters are hashed on arrays (``word_hash``).
 CHAIN_MAX = 64
 _HASH_SEED = np.uint64(0x243F6A8885A308D3)  # any fixed constant: pi's fraction
-_SHIFT, _SHIFT2 = np.uint64(21), np.uint64(42)  # a code point takes 21 bits
-_BLOCK = 8192  # words hashed together
 _SEPARATOR = "\n"  # joins texts: a line break, so no word or line crosses two texts
 _INVERSE = np.uint64(pow(int(MULTIPLIER), -1, 1 << 64))  # MULTIPLIER**-1 mod 2**64
 # A line ending like this reads as a sentence, not as a heading.
@@ -176,32 +175,10 @@ def _word_hashes(
 
 
 def _hash_forms(forms: np.ndarray, at: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """``word_hash`` of each run ``forms[at:at + length]`` of code points, on arrays.
-
-    One step per chunk of three code points, for all words at once, longest first.
-    """
-    hashes = np.full(at.size, _HASH_SEED, dtype=np.uint64)
-    short = np.flatnonzero(lengths <= CHAIN_MAX)
-    chunks = (lengths[short] + 2) // 3
-    order = np.argsort(-chunks.astype(np.int16), kind="stable")  # a radix sort
-    words, chunks = short[order], chunks[order]
-    first = at[words]
-    # A word is followed by a 0 (a non-word character, a separator or the padding), so a
-    # chunk's second code point is 0 exactly when the word ended after its first.
-    padded = np.concatenate([forms, np.zeros(2, dtype=forms.dtype)])
-    chained = hashes[words]
-    for lo in range(0, words.size, _BLOCK):  # blocks of words small enough to stay in cache
-        block, todo = first[lo : lo + _BLOCK], chunks[lo : lo + _BLOCK]
-        state = chained[lo : lo + _BLOCK]
-        ascending = todo[::-1]
-        for k in range(int(todo[0])):
-            active = todo.size - int(np.searchsorted(ascending, k, side="right"))
-            base = block[:active] + 3 * k
-            second = padded[base + 1].astype(np.uint64)
-            third = padded[base + 2].astype(np.uint64) * (second != 0)
-            chunk = padded[base].astype(np.uint64) | second << _SHIFT | third << _SHIFT2
-            state[:active] = fmix(state[:active] ^ chunk, FMIX64)
-    hashes[words] = chained
+    """``word_hash`` of each run ``forms[at:at + length]`` of code points (a compiled
+    loop, ``kernels.chain_hashes``; xxh3 for the rare words over ``CHAIN_MAX``)."""
+    hashes = np.empty(at.size, dtype=np.uint64)
+    chain_hashes(forms, at, lengths, int(_HASH_SEED), hashes)
     for w in np.flatnonzero(lengths > CHAIN_MAX).tolist():
         form = forms[at[w] : at[w] + lengths[w]].astype("<u4")
         hashes[w] = xxhash.xxh3_64_intdigest(form.tobytes())
@@ -236,8 +213,14 @@ def word_hashes_flat(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     if not texts:
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
     joined, offsets, codes, tables = _read(texts)
-    starts, ends = runs(tables.word[codes])
-    hashes, _ = _word_hashes(joined, codes, starts, ends, tables, fold=False)
+    room = codes.size // 2 + 1  # words are separated by a code point at least
+    hashes, odd = np.empty(room, dtype=np.uint64), np.empty(room, dtype=bool)
+    starts, ends = np.empty(room, dtype=np.int64), np.empty(room, dtype=np.int64)
+    count = word_hashes(codes, tables.word, tables.form, int(_HASH_SEED), CHAIN_MAX,
+                        hashes, starts, ends, odd)
+    hashes, starts = hashes[:count], starts[:count]
+    for w in np.flatnonzero(odd[:count]).tolist():  # the table cannot normalise them
+        hashes[w] = word_hash(normalise_word(joined[starts[w] : ends[w]]))
     cuts = np.searchsorted(starts, offsets[1:])
     return hashes, np.diff(cuts, prepend=0, append=starts.size)
 

@@ -13,20 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from dedupe.arrays import member, prefix_sums, ranges
+from dedupe.arrays import prefix_sums, ranges
 from dedupe.config import Config
+from dedupe.kernels import shared_counts
 from dedupe.lsh import group_pairs, run_starts
 from dedupe.records import Passage
 from dedupe.shingle import FMIX64, MULTIPLIER, fmix
 
-#: Candidate pairs counted together in ``overlaps`` (bounds its scratch memory).
-_PAIR_CHUNK = 50_000
-#: ``overlaps`` searches pair by pair when there are fewer pairs than the sets' values
-#: over this (one pair's search costs about as much as sorting this many values).
-_SORT_PER_PAIR = 100
 #: Shingle values sorted at a time (``_sorted_parts``).
 _PART_VALUES = 2_000_000
 
@@ -117,10 +113,8 @@ def _sorted_parts(
 def overlaps(pairs: np.ndarray, sets: list[np.ndarray]) -> Overlaps:
     """Exact shared-shingle counts, Jaccard and containment for ``pairs``.
 
-    The sets of the documents in pairs become one sparse documents x shingles matrix
-    (of the shingles two or more of them carry); a chunk of pairs is counted at once
-    as the row sums of the element-wise product of their rows. For a few pairs
-    among many documents' values, each pair is searched instead.
+    The sets of the documents in pairs are laid end to end, and each pair's two sets
+    are merged in a compiled loop (``kernels.shared_counts``).
 
     Args:
         pairs: ``(m, 2)`` document indices.
@@ -129,19 +123,10 @@ def overlaps(pairs: np.ndarray, sets: list[np.ndarray]) -> Overlaps:
     pairs = pairs.reshape(-1, 2)
     sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
     shared = np.zeros(len(pairs), dtype=np.int64)
-    if len(pairs) * _SORT_PER_PAIR < sizes.sum():
-        # Few pairs for many values: searching each pair costs less than sorting all.
-        for k, (i, j) in enumerate(pairs.tolist()):
-            small, large = sorted((sets[i], sets[j]), key=len)
-            shared[k] = np.count_nonzero(member(small, large))
-    elif len(pairs):
+    if len(pairs):
         docs, local = np.unique(pairs, return_inverse=True)
-        incidence = _incidence([sets[d] for d in docs.tolist()])
-        local = local.reshape(-1, 2)
-        for lo in range(0, len(pairs), _PAIR_CHUNK):
-            chunk = local[lo : lo + _PAIR_CHUNK]
-            both = incidence[chunk[:, 0]].multiply(incidence[chunk[:, 1]])
-            shared[lo : lo + len(chunk)] = np.asarray(both.sum(axis=1)).ravel()
+        values = np.concatenate([sets[d] for d in docs.tolist()])
+        shared_counts(values, prefix_sums(sizes[docs]), local.reshape(-1, 2), shared)
     size_a, size_b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     union = size_a + size_b - shared
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -149,21 +134,6 @@ def overlaps(pairs: np.ndarray, sets: list[np.ndarray]) -> Overlaps:
         a_in_b = np.where(size_a > 0, shared / np.maximum(size_a, 1), 0.0)
         b_in_a = np.where(size_b > 0, shared / np.maximum(size_b, 1), 0.0)
     return Overlaps(pairs, shared, jaccard, a_in_b, b_in_a)
-
-
-def _incidence(sets: list[np.ndarray]) -> csr_matrix:
-    """The documents x shingles incidence matrix of the shingles that two or more of
-    ``sets`` carry (the others add nothing to any overlap)."""
-    rows, columns, width = [], [], 0
-    for owners, _, carriers in _sorted_parts(sets):
-        shared = carriers >= 2
-        keep = np.repeat(shared, carriers)
-        rows.append(owners[keep])
-        columns.append(np.repeat(np.cumsum(shared) - 1 + width, carriers)[keep])
-        width += int(shared.sum())
-    row, column = np.concatenate(rows), np.concatenate(columns)
-    return csr_matrix((np.ones(row.size, dtype=np.int32), (row, column)),
-                      shape=(len(sets), width))
 
 
 def families(n_docs: int, pairs: np.ndarray) -> np.ndarray:

@@ -3,7 +3,7 @@
 datasketch (scheme ``affine32``, the 2.x default) maps each 32-bit hash ``h`` to
 ``fmix32(h) * a + b mod 2**32`` for ``num_perm`` odd multipliers ``a`` drawn from
 ``RandomState(seed)``, and keeps the minimum per permutation. We take the same
-permutations from datasketch and apply them to whole blocks of shingles at once;
+permutations from datasketch and apply them in a compiled loop (``kernels.min_hashes``);
 ``to_minhash`` wraps a row as a datasketch ``LeanMinHash`` for its LSH and storage.
 """
 
@@ -15,11 +15,11 @@ from functools import lru_cache
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from dedupe.lsh import run_starts
+from dedupe.arrays import prefix_sums
+from dedupe.kernels import min_hashes
 from dedupe.shingle import FMIX32, fmix
 
 _EMPTY = np.uint32(0xFFFFFFFF)
-_BLOCK = 4096  # shingles per block: num_perm x block uint32 stays in cache
 
 
 @lru_cache(maxsize=8)
@@ -56,25 +56,9 @@ def signatures_flat(values: np.ndarray, sizes: np.ndarray, num_perm: int,
                     seed: int) -> np.ndarray:
     """``signature_matrix`` of sets given one after the other: ``sizes[i]`` values each."""
     a, b = permutations(num_perm, seed)
-    a, b = a[:, None], b[:, None]
     out = np.full((sizes.size, num_perm), _EMPTY, dtype=np.uint32)
-    if values.size == 0:
-        return out
-    owner = np.repeat(np.arange(sizes.size), sizes)
-    values = fmix(hash32(values), FMIX32)
-    # Permutations down, shingles across: each permutation's row is contiguous, so the
-    # multiply, add and per-document minimum run over whole rows of a cache-sized block.
-    permuted = np.empty((num_perm, _BLOCK), dtype=np.uint32)
-    for lo in range(0, values.size, _BLOCK):
-        block = values[lo : lo + _BLOCK]
-        rows = owner[lo : lo + _BLOCK]
-        view = permuted[:, : block.size]
-        np.multiply(a, block, out=view)
-        np.add(view, b, out=view)
-        bounds = run_starts(rows)
-        mins = np.minimum.reduceat(view, bounds, axis=1).T
-        targets = rows[bounds]
-        out[targets] = np.minimum(out[targets], mins)
+    if values.size:
+        min_hashes(fmix(hash32(values), FMIX32), prefix_sums(sizes), a, b, out)
     return out
 
 

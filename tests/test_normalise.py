@@ -19,6 +19,7 @@ from dedupe.normalise import (
     analyse_many,
     normalise_word,
     word_hash,
+    word_hashes_many,
 )
 from dedupe.shingle import FMIX64, MULTIPLIER, fmix, shingles
 
@@ -108,6 +109,16 @@ def test_analyse_many_finds_what_the_reference_finds(texts: list[str]) -> None:
     config = Config()
     docs = analyse_many(texts, config)
     assert [_found(d) for d in docs] == [_reference(t, config) for t in texts]
+
+
+@given(st.lists(st.text(st.characters(codec="utf-8")) | st.sampled_from(TRICKY)
+                .map(lambda t: f"{t} {t}{t}\n"), max_size=6))
+def test_the_document_stage_hashes_words_as_analysis_does(texts: list[str]) -> None:
+    """``word_hashes_many`` finds and hashes words in one compiled pass; analysis in
+    several array steps: the same words, the same hashes."""
+    hashes = word_hashes_many(texts)
+    assert [h.tolist() for h in hashes] == [d.hashes.tolist()
+                                            for d in analyse_many(texts, Config())]
 
 
 def test_every_word_character_alone_hashes_as_its_normalised_form() -> None:

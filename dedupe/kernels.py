@@ -1,0 +1,145 @@
+"""Compiled inner loops (numba) for the two steps that do the most arithmetic per
+character or shingle: chaining word hashes, and MinHash's permutations.
+
+numpy runs each operation of a hash over a whole array and keeps every intermediate
+array; for a chain of mixing steps per word, or 128 permutations per shingle, that
+traffic is most of the cost. These loops do the same arithmetic in machine code, one
+element at a time (the permutation loop is vectorised by the compiler). Their results
+are bit for bit those of the references, ``normalise.word_hash`` and datasketch's
+``MinHash``: the tests compare them. Each loop is compiled on first use and cached
+on disk next to this file, or in the user's cache when that is not writable.
+
+Example:
+    >>> import numpy as np
+    >>> out = np.zeros(1, dtype=np.uint64)
+    >>> chain_hashes(np.array([104, 105, 0], dtype=np.uint8), np.array([0]),
+    ...              np.array([2]), 0, out)
+    >>> int(out[0]) == int(fmix64(np.uint64(104 | 105 << 21)))
+    True
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from numba import njit
+
+_MASK32 = np.uint64(0xFFFFFFFF)
+
+
+@njit(cache=True, nogil=True)
+def fmix64(value: np.uint64) -> np.uint64:
+    """MurmurHash3's 64-bit finaliser (``shingle.fmix`` with ``FMIX64``), one value."""
+    value ^= value >> np.uint64(33)
+    value *= np.uint64(0xFF51AFD7ED558CCD)
+    value ^= value >> np.uint64(33)
+    value *= np.uint64(0xC4CEB9FE1A85EC53)
+    value ^= value >> np.uint64(33)
+    return value
+
+
+@njit(cache=True, nogil=True)
+def chain_hashes(forms: np.ndarray, at: np.ndarray, lengths: np.ndarray, seed: int,
+                 out: np.ndarray) -> None:
+    """``out[w]``: ``fmix64`` chained from ``seed`` over the chunks of three code points
+    (21 bits each, the last chunk short) of ``forms[at[w]:at[w] + lengths[w]]``."""
+    for w in range(at.size):
+        first, length = at[w], lengths[w]
+        state = np.uint64(seed)
+        for k in range(0, length, 3):
+            chunk = np.uint64(forms[first + k])
+            if k + 1 < length:
+                chunk |= np.uint64(forms[first + k + 1]) << np.uint64(21)
+            if k + 2 < length:
+                chunk |= np.uint64(forms[first + k + 2]) << np.uint64(42)
+            state = fmix64(state ^ chunk)
+        out[w] = state
+
+
+@njit(cache=True, nogil=True)
+def min_hashes(values: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray,
+               out: np.ndarray) -> None:
+    """``out[d, p]``: the minimum of ``out[d, p]`` and of ``a[p] * h + b[p] mod 2**32``
+    over the 32-bit hashes ``h`` of ``values[offsets[d]:offsets[d + 1]]``."""
+    for d in range(offsets.size - 1):
+        row = out[d]
+        for i in range(offsets[d], offsets[d + 1]):
+            h = np.uint64(values[i])
+            for p in range(a.size):
+                v = np.uint32((np.uint64(a[p]) * h + np.uint64(b[p])) & _MASK32)
+                if v < row[p]:
+                    row[p] = v
+
+
+@njit(cache=True, nogil=True)
+def shared_counts(values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray,
+                  out: np.ndarray) -> None:
+    """``out[k]``: how many values the sorted, distinct runs
+    ``values[offsets[i]:offsets[i + 1]]`` and ``values[offsets[j]:offsets[j + 1]]``
+    have in common, for ``(i, j) = pairs[k]`` (one merge of the two runs)."""
+    for k in range(pairs.shape[0]):
+        a, a_end = offsets[pairs[k, 0]], offsets[pairs[k, 0] + 1]
+        b, b_end = offsets[pairs[k, 1]], offsets[pairs[k, 1] + 1]
+        count = 0
+        while a < a_end and b < b_end:
+            x, y = values[a], values[b]
+            if x == y:
+                count += 1
+                a += 1
+                b += 1
+            elif x < y:
+                a += 1
+            else:
+                b += 1
+        out[k] = count
+
+
+@njit(cache=True, nogil=True)
+def word_hashes(codes: np.ndarray, is_word: np.ndarray, form: np.ndarray, seed: int,
+                limit: int, hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                odd: np.ndarray) -> int:
+    """Find the words of ``codes`` (maximal runs of code points ``is_word`` marks) and
+    hash each as ``chain_hashes`` does its normalised form, the code points ``form``
+    maps them to, in one pass. Fills ``hashes``, ``starts``, ``ends`` and ``odd`` (a
+    code point without a form, or more than ``limit`` of them: the caller hashes those
+    words itself) and returns the number of words."""
+    n, i, size = 0, 0, codes.size
+    while i < size:
+        if not is_word[codes[i]]:
+            i += 1
+            continue
+        start, state, chunk, k, strange = i, np.uint64(seed), np.uint64(0), 0, False
+        while i < size and is_word[codes[i]]:
+            value = form[codes[i]]
+            strange |= value == 0
+            chunk |= np.uint64(value) << np.uint64(21 * k)
+            k += 1
+            if k == 3:
+                state = fmix64(state ^ chunk)
+                chunk, k = np.uint64(0), 0
+            i += 1
+        if k:
+            state = fmix64(state ^ chunk)
+        hashes[n], starts[n], ends[n] = state, start, i
+        odd[n] = strange or i - start > limit
+        n += 1
+    return n
+
+
+def load() -> float:
+    """Compile (or load from the cache) every loop for the types dedupe calls it with,
+    and return the seconds it took: a process pays this once, on its first call of
+    each loop, as it pays for its imports (the speed benchmark counts it apart)."""
+    start = time.perf_counter()
+    for codes in (np.zeros(2, dtype=np.uint8), np.zeros(2, dtype=np.uint32)):
+        found = np.zeros(2, dtype=np.int64)
+        chain_hashes(codes, found, found, 0, np.zeros(2, dtype=np.uint64))
+        text = np.frombuffer(codes.tobytes(), dtype=codes.dtype)  # read-only, as analysed
+        word_hashes(text, np.zeros(2, dtype=bool), codes, 0, 64, np.zeros(2, dtype=np.uint64),
+                    found, found.copy(), np.zeros(2, dtype=bool))
+    one = np.zeros(1, dtype=np.uint32)
+    min_hashes(one, np.zeros(2, dtype=np.int64), one, one, np.zeros((1, 1), dtype=np.uint32))
+    shared_counts(np.zeros(1, dtype=np.uint64), np.zeros(2, dtype=np.int64),
+                  np.zeros((1, 2), dtype=np.int64), np.zeros(1, dtype=np.int64))
+    return time.perf_counter() - start
