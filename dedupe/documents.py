@@ -122,7 +122,7 @@ def near_duplicates(
         config: shingling, MinHash and LSH settings (``lsh_threshold`` sets the bands);
             ``Config()`` by default.
         threshold: the exact Jaccard a pair needs; ``config.near_duplicate`` by default.
-        jobs: worker processes for sketching.
+        jobs: threads for sketching.
         progress: optional wrapper ``(iterable, label, total) -> iterable``.
 
     Returns:

@@ -136,10 +136,8 @@ def word_hash(form: str) -> int:
 
 def _word_hashes(
     joined: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, tables: _Tables,
-    *, fold: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(hashes, digit-folded hashes)`` of the words ``joined[starts:ends]`` (without
-    ``fold``, the second is the first).
+    """``(hashes, digit-folded hashes)`` of the words ``joined[starts:ends]``.
 
     Words whose characters all have a table form are normalised on arrays; the others
     (decomposed accents, ligatures, ß) by ``normalise_word``, their forms appended to
@@ -162,8 +160,6 @@ def _word_hashes(
         extra_codes = "".join("\0" + f for f in extra).encode("utf-32-le", "surrogatepass")
         forms = np.r_[forms, np.frombuffer(extra_codes, dtype="<u4")]
     hashes = _hash_forms(forms, at, lengths)
-    if not fold:
-        return hashes, hashes
     is_digit = tables.digit[forms]  # forms stay in the table's range (ASCII stays ASCII)
     digits = prefix_sums(is_digit)
     has_digit = np.flatnonzero(digits[at + lengths] > digits[at])
@@ -251,7 +247,7 @@ def analyse_many(texts: Sequence[str], config: Config) -> list[Doc]:
         return []
     joined, offsets, codes, tables = _read(texts)
     starts, ends = runs(tables.word[codes])
-    hashes, folded = _word_hashes(joined, codes, starts, ends, tables, fold=True)
+    hashes, folded = _word_hashes(joined, codes, starts, ends, tables)
     line_starts, line_ends = runs((codes != 10) & (codes != 13))
     firsts = np.searchsorted(starts, line_starts)
     lasts = np.searchsorted(starts, line_ends)
