@@ -11,8 +11,9 @@ that returned is in the write-ahead log, so it survives a killed process. By def
 checkpoint that follows each commit (below), so a power loss or an operating-system
 crash can take back the last few milliseconds of commits, never corrupt the file.
 ``durable=True`` (``synchronous=FULL``) syncs the log in every commit instead and
-survives those too, at some 2-3 ms per commit on this machine's disk. This is the
-default of most embedded stores (RocksDB's ``sync=false``, Redis's ``everysec``).
+survives those too, at some 2-3 ms per commit on this machine's disk. Stores that
+log writes commonly default to the same trade (RocksDB's ``sync=false``; Redis's
+append-only file syncs once a second).
 
 Committed pages go to the write-ahead log first; a *checkpoint* copies them into the
 database file. SQLite checkpoints inside the commit that takes the log past 1,000
