@@ -1,13 +1,15 @@
-"""Compiled inner loops (numba) for the two steps that do the most arithmetic per
-character or shingle: chaining word hashes, and MinHash's permutations.
+"""Compiled inner loops (numba) for the steps that do the most arithmetic per
+character, shingle or candidate pair: finding and hashing words, MinHash's
+permutations, and counting what two sorted sets share.
 
 numpy runs each operation of a hash over a whole array and keeps every intermediate
 array; for a chain of mixing steps per word, or 128 permutations per shingle, that
 traffic is most of the cost. These loops do the same arithmetic in machine code, one
 element at a time (the permutation loop is vectorised by the compiler). Their results
-are bit for bit those of the references, ``normalise.word_hash`` and datasketch's
-``MinHash``: the tests compare them. Each loop is compiled on first use and cached
-on disk next to this file, or in the user's cache when that is not writable.
+are bit for bit those of the references, ``normalise.word_hash``, analysis's words,
+datasketch's ``MinHash`` and set intersection: the tests compare them. Each loop is
+compiled on first use and cached on disk next to this file, or in the user's cache
+when that is not writable (``load`` says how long a process takes to get them).
 
 Example:
     >>> import numpy as np
