@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedupe import arrays, documents, normalise
+from dedupe import arrays, documents, kernels, normalise
 from dedupe.arrays import counted_rows, member, prefix_sums, sorted_unique, unique_rows
 
 hashes = st.lists(st.integers(0, 2**64 - 1), max_size=60).map(
@@ -51,5 +51,5 @@ def test_prefix_sums_start_at_zero(values: list[int]) -> None:
 
 
 def test_examples_in_the_docstrings_hold() -> None:
-    for module in (arrays, normalise, documents):
+    for module in (arrays, normalise, documents, kernels):
         assert doctest.testmod(module).failed == 0, module.__name__
