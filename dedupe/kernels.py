@@ -9,7 +9,8 @@ element at a time (the permutation loop is vectorised by the compiler). Their re
 are bit for bit those of the references, ``normalise.word_hash``, analysis's words,
 datasketch's ``MinHash`` and set intersection: the tests compare them. Each loop is
 compiled on first use and cached on disk next to this file, or in the user's cache
-when that is not writable (``load`` says how long a process takes to get them).
+when that is not writable (``load`` says how long a process takes to get them); where
+neither is (a read-only container), each process compiles them again.
 
 Example:
     >>> import numpy as np
@@ -23,14 +24,26 @@ Example:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 from numba import njit
 
 _MASK32 = np.uint64(0xFFFFFFFF)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-@njit(cache=True, nogil=True)
+def _compiled(function: F) -> F:
+    """``function`` compiled without the GIL, cached on disk where numba finds a
+    writable place (it refuses ``cache=True`` outright where it finds none)."""
+    try:
+        return njit(cache=True, nogil=True)(function)  # type: ignore[return-value]
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return njit(nogil=True)(function)  # type: ignore[return-value]
+
+
+@_compiled
 def fmix64(value: np.uint64) -> np.uint64:
     """MurmurHash3's 64-bit finaliser (``shingle.fmix`` with ``FMIX64``), one value."""
     value ^= value >> np.uint64(33)
@@ -41,7 +54,7 @@ def fmix64(value: np.uint64) -> np.uint64:
     return value
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def chain_hashes(forms: np.ndarray, at: np.ndarray, lengths: np.ndarray, seed: int,
                  out: np.ndarray) -> None:
     """``out[w]``: ``fmix64`` chained from ``seed`` over the chunks of three code points
@@ -59,7 +72,7 @@ def chain_hashes(forms: np.ndarray, at: np.ndarray, lengths: np.ndarray, seed: i
         out[w] = state
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def min_hashes(values: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray,
                out: np.ndarray) -> None:
     """``out[d, p]``: the minimum of ``out[d, p]`` and of ``a[p] * h + b[p] mod 2**32``
@@ -74,7 +87,7 @@ def min_hashes(values: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.nda
                     row[p] = v
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def shared_counts(values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray,
                   out: np.ndarray) -> None:
     """``out[k]``: how many values the sorted, distinct runs
@@ -97,7 +110,7 @@ def shared_counts(values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray,
         out[k] = count
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def word_hashes(codes: np.ndarray, is_word: np.ndarray, form: np.ndarray, seed: int,
                 limit: int, hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray,
                 odd: np.ndarray) -> int:
