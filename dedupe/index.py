@@ -486,18 +486,12 @@ class _World:
         if stock_threshold(self.families - 1, config) != self.bar:
             return False
         keys = new.doc.line_keys
-        widths = np.diff(new.doc.line_words, axis=1).ravel()
-
-        def template(counts: list[LineCount], source: str | None) -> np.ndarray:
-            return is_template(np.array([c.families for c in counts], dtype=np.int64), widths,
-                               np.array([c.source is not None and c.source == source
-                                         for c in counts], dtype=bool), config)
-
         own = [self._line_families(key) for key in signed(keys)]  # as counted here
         less = [self.lines.get(key, LineCount(0, None)) for key in signed(keys)]
         lines = np.zeros(keys.size, dtype=bool)
         for source in {self.source} | {source for _, source in self._template}:
-            lines |= template(own, source) != template(less, source)
+            lines |= (self._template_rows(new, own, source)
+                      != self._template_rows(new, less, source))
         fams = self.print_families(new)  # each fingerprint counted with the article
         quote = boilerplate_bar(new.doc.words, self.bar, config)
         prints = (fams >= self.bar) & (fams - 1 < quote)
@@ -515,16 +509,21 @@ class _World:
         one = self.source if not stored.families or stored.source == self.source else None
         return LineCount(stored.families + 1, one)
 
+    def _template_rows(self, text: _Text, counts: list[LineCount],
+                       source: str | None) -> np.ndarray:
+        """Which lines of ``text`` (carried as ``counts`` say) are template for a text
+        of ``source``."""
+        return is_template(np.array([c.families for c in counts], dtype=np.int64),
+                           np.diff(text.doc.line_words, axis=1).ravel(),
+                           np.array([c.source is not None and c.source == source
+                                     for c in counts], dtype=bool), self.config)
+
     def template_words(self, text: _Text, source: str | None) -> np.ndarray:
         """Words of ``text`` in template lines (batch rule, counted in the index)."""
         if (text, source) in self._template:
             return self._template[(text, source)]
         counts = [self._line_families(key) for key in signed(text.doc.line_keys)]
-        template = is_template(
-            np.array([c.families for c in counts], dtype=np.int64),
-            np.diff(text.doc.line_words, axis=1).ravel(),
-            np.array([c.source is not None and c.source == source for c in counts], dtype=bool),
-            self.config)
+        template = self._template_rows(text, counts, source)
         mask = np.zeros(text.doc.words, dtype=bool)
         for first, last in text.doc.line_words[template].tolist():
             mask[first:last] = True
