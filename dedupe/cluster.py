@@ -50,27 +50,31 @@ def cluster(articles: Sequence[Article], links: Sequence[Pair], config: Config) 
     ia = np.array([index[p.a] for p in links], dtype=np.int64)
     ib = np.array([index[p.b] for p in links], dtype=np.int64)
     strength = np.array([p.strength for p in links])
+    strong = np.array([p.relation in _STRONG for p in links], dtype=bool)
     graph = coo_matrix((np.ones(len(links)), (ia, ib)), shape=(n, n))
     _, component = connected_components(graph, directed=False)
+    # Each linked component's members (ascending) and links (in order), grouped once.
+    linked = np.unique(component[ia])
+    members_of = _groups(component, linked)
+    links_of = _groups(component[ia], linked)
     labels = np.full(n, -1, dtype=np.int64)
     next_label = 0
-    for comp in np.unique(component[ia]):
-        in_comp = np.flatnonzero(component == comp)
-        sub = _split(in_comp, ia, ib, strength, links, config)
-        for label in np.unique(sub):
-            labels[in_comp[sub == label]] = next_label
-            next_label += 1
+    for in_comp, inside in zip(members_of, links_of, strict=True):
+        la, lb = np.searchsorted(in_comp, ia[inside]), np.searchsorted(in_comp, ib[inside])
+        sub = _split(in_comp.size, la, lb, strength[inside], strong[inside], config)
+        labels[in_comp] = next_label + np.unique(sub, return_inverse=True)[1].reshape(-1)
+        next_label = int(labels[in_comp].max()) + 1
     inner_links: dict[int, list[Pair]] = {}
     for p, i, j in zip(links, ia.tolist(), ib.tolist(), strict=True):
         if labels[i] == labels[j]:
             inner_links.setdefault(int(labels[i]), []).append(p)
     groups: list[tuple[list[Article], list[Pair]]] = []
-    for label in np.unique(labels[labels >= 0]):
-        members: list[int] = sorted(np.flatnonzero(labels == label).tolist(),
-                                    key=lambda i: articles[i].id)
-        if len(members) < 2:
+    used = np.unique(labels[labels >= 0])
+    for label, in_label in zip(used.tolist(), _groups(labels, used), strict=True):
+        if in_label.size < 2:
             continue
-        inner = sorted(inner_links.get(int(label), []), key=lambda p: (p.a, p.b))
+        members = sorted(in_label.tolist(), key=lambda i: articles[i].id)
+        inner = sorted(inner_links.get(label, []), key=lambda p: (p.a, p.b))
         groups.append(([articles[i] for i in members], inner))
     record = source_record([m for m, _ in groups])
     clusters = []
@@ -86,23 +90,29 @@ def cluster(articles: Sequence[Article], links: Sequence[Pair], config: Config) 
     ]
 
 
+def _groups(labels: np.ndarray, wanted: np.ndarray) -> list[np.ndarray]:
+    """For each of the sorted ``wanted`` labels, the indices carrying it (ascending)."""
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.r_[wanted, wanted + 1].reshape(2, -1))
+    return [order[a:b] for a, b in zip(bounds[0].tolist(), bounds[1].tolist(), strict=True)]
+
+
 def _split(
-    members: np.ndarray, ia: np.ndarray, ib: np.ndarray, strength: np.ndarray,
-    links: Sequence[Pair], config: Config,
+    size: int, la: np.ndarray, lb: np.ndarray, s: np.ndarray, strong: np.ndarray,
+    config: Config,
 ) -> np.ndarray:
-    """Sub-cluster labels for one connected component (aligned with ``members``)."""
-    size = members.size
+    """Sub-cluster labels for one connected component of ``size`` documents, given its
+    links ``(la, lb)`` in local indices, their strengths and whether each is strong."""
     if size <= 2:
         return np.zeros(size, dtype=np.int64)
-    local = {int(m): k for k, m in enumerate(members)}
-    inside = np.isin(ia, members)
-    la = np.array([local[int(x)] for x in ia[inside]], dtype=np.int64)
-    lb = np.array([local[int(x)] for x in ib[inside]], dtype=np.int64)
-    s = strength[inside]
     if size > MAX_DENSE:
-        strong = np.array([links[k].relation in _STRONG for k in np.flatnonzero(inside).tolist()])
         graph = coo_matrix((np.ones(strong.sum()), (la[strong], lb[strong])), shape=(size, size))
         return connected_components(graph, directed=False)[1].astype(np.int64)
+    threshold = config.cluster_max_distance + 1e-9
+    if la.size == size * (size - 1) // 2 and np.all(1.0 - s < threshold):
+        # Every two members linked, all closer than the threshold: average linkage
+        # merges them all (each merge's distance is an average of these).
+        return np.zeros(size, dtype=np.int64)
     distance = np.ones((size, size))
     np.fill_diagonal(distance, 0.0)
     distance[la, lb] = distance[lb, la] = 1.0 - s
@@ -112,7 +122,7 @@ def _split(
 
     model = AgglomerativeClustering(
         n_clusters=None, metric="precomputed", linkage="average",
-        distance_threshold=config.cluster_max_distance + 1e-9,
+        distance_threshold=threshold,
     )
     labels = model.fit_predict(distance).astype(np.int64)
     return _attach_singletons(labels, la, lb, s)
