@@ -164,34 +164,6 @@ def in_processes(
         yield from pool.map(work, batches, repeat(config))
 
 
-def forked(
-    work: Callable[[Any, Any], Any], chunks: Sequence[Any], shared: Any, jobs: int,
-) -> Iterator[Any]:
-    """``work(chunk, shared)`` for each chunk, in order, over ``jobs`` forked processes.
-
-    The workers inherit ``shared`` (say, every analysed document) from this process at
-    the fork instead of receiving a pickled copy. Where forking is not safe (see
-    ``_context``), or for one job or one chunk, everything runs in this process.
-    """
-    global _SHARED
-    if jobs == 1 or len(chunks) < 2 or _context().get_start_method() != "fork":
-        yield from (work(chunk, shared) for chunk in chunks)
-        return
-    _SHARED = shared
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
-            yield from pool.map(_with_shared, repeat(work), chunks)
-    finally:
-        _SHARED = None
-
-
-_SHARED: Any = None  # what ``forked`` workers inherit
-
-
-def _with_shared(work: Callable[[Any, Any], Any], chunk: Any) -> Any:
-    return work(chunk, _SHARED)
-
-
 def _context() -> multiprocessing.context.BaseContext:
     """Fork where it is safe (POSIX, no other thread running): workers start at once
     with everything imported. Otherwise forkserver (spawn where there is none), whose

@@ -142,6 +142,145 @@ def word_hashes(codes: np.ndarray, is_word: np.ndarray, form: np.ndarray, seed: 
     return n
 
 
+
+@_compiled
+def sort_by_hash(hashes: np.ndarray, offsets: np.ndarray, usable: np.ndarray,
+                 out_hashes: np.ndarray, out_positions: np.ndarray,
+                 out_offsets: np.ndarray) -> None:
+    """Per document ``d`` (positions ``offsets[d]:offsets[d + 1]``), its usable hashes
+    sorted, ties by position, into ``out_hashes[out_offsets[d]:out_offsets[d + 1]]``,
+    with their positions (counted from the document's first) in ``out_positions``."""
+    n = 0
+    out_offsets[0] = 0
+    for d in range(offsets.size - 1):
+        first = offsets[d]
+        count = 0
+        for p in range(first, offsets[d + 1]):
+            if usable[p]:
+                out_hashes[n + count] = hashes[p]
+                out_positions[n + count] = p - first
+                count += 1
+        order = np.argsort(out_hashes[n : n + count], kind="mergesort")
+        values = out_hashes[n : n + count][order]
+        places = out_positions[n : n + count][order]
+        out_hashes[n : n + count] = values
+        out_positions[n : n + count] = places
+        n += count
+        out_offsets[d + 1] = n
+
+
+@_compiled
+def passage_spans(offsets: np.ndarray, rare: np.ndarray, hashes: np.ndarray,
+                  positions: np.ndarray, sorted_offsets: np.ndarray, pairs: np.ndarray,
+                  min_rare: int, max_gap: int, max_repeats: int) -> np.ndarray:
+    """The passages of each pair ``(i, j) = pairs[k]`` with at least ``min_rare`` of
+    ``i``'s ``rare`` shingles, as rows ``(k, first_i, last_i, first_j, last_j, rare)``
+    (shingle positions, inclusive), by ``k`` then start in ``i``.
+
+    Equal hashes (``sort_by_hash``'s runs; a hash repeated in ``i`` matches its first
+    ``max_repeats`` places in ``j``) give matches; matches on one diagonal at
+    consecutive positions form runs; runs, by start in ``i``, join the first open
+    passage they continue in both documents within ``max_gap`` positions."""
+    found = np.empty((64, 6), dtype=np.int64)
+    count = 0
+    for k in range(pairs.shape[0]):
+        i, j = pairs[k, 0], pairs[k, 1]
+        a, a_end = sorted_offsets[i], sorted_offsets[i + 1]
+        b, b_end = sorted_offsets[j], sorted_offsets[j + 1]
+        base = offsets[i]
+        # First pass: count the matches and their rare shingles.
+        matches, weight = 0, 0
+        x, y = a, b
+        while x < a_end and y < b_end:
+            if hashes[x] < hashes[y]:
+                x += 1
+            elif hashes[x] > hashes[y]:
+                y += 1
+            else:
+                value, y_end = hashes[x], y
+                while y_end < b_end and hashes[y_end] == value:
+                    y_end += 1
+                repeats = min(y_end - y, max_repeats)
+                while x < a_end and hashes[x] == value:
+                    matches += repeats
+                    if rare[base + positions[x]]:
+                        weight += repeats
+                    x += 1
+                y = y_end
+        if weight < min_rare:
+            continue
+        # Second pass: the matches, ordered by diagonal, then position in i.
+        pos_a = np.empty(matches, dtype=np.int64)
+        pos_b = np.empty(matches, dtype=np.int64)
+        m, x, y = 0, a, b
+        while x < a_end and y < b_end:
+            if hashes[x] < hashes[y]:
+                x += 1
+            elif hashes[x] > hashes[y]:
+                y += 1
+            else:
+                value, y_end = hashes[x], y
+                while y_end < b_end and hashes[y_end] == value:
+                    y_end += 1
+                repeats = min(y_end - y, max_repeats)
+                while x < a_end and hashes[x] == value:
+                    for r in range(repeats):
+                        pos_a[m], pos_b[m] = positions[x], positions[y + r]
+                        m += 1
+                    x += 1
+                y = y_end
+        length = offsets[i + 1] - base
+        order = np.argsort((pos_b - pos_a + length) * (length + 1) + pos_a)
+        # Runs: consecutive positions on one diagonal.
+        run_fa = np.empty(matches, dtype=np.int64)
+        run_la = np.empty(matches, dtype=np.int64)
+        run_fb = np.empty(matches, dtype=np.int64)
+        run_lb = np.empty(matches, dtype=np.int64)
+        run_rare = np.zeros(matches, dtype=np.int64)
+        runs = -1
+        for t in range(matches):
+            pa, pb = pos_a[order[t]], pos_b[order[t]]
+            if runs < 0 or pb - pa != run_lb[runs] - run_la[runs] or pa - run_la[runs] > 1:
+                runs += 1
+                run_fa[runs], run_fb[runs] = pa, pb
+            run_la[runs], run_lb[runs] = pa, pb
+            if rare[base + pa]:
+                run_rare[runs] += 1
+        runs += 1
+        # By (first_i, last_i, first_j): stable sorts from the last key to the first.
+        by = np.argsort(run_fb[:runs], kind="mergesort")
+        by = by[np.argsort(run_la[:runs][by], kind="mergesort")]
+        by = by[np.argsort(run_fa[:runs][by], kind="mergesort")]
+        open_ = np.empty((runs, 5), dtype=np.int64)
+        opened = 0
+        for t in range(runs):
+            r = by[t]
+            joined = False
+            for p in range(opened):
+                gap_a, gap_b = run_fa[r] - open_[p, 1], run_fb[r] - open_[p, 3]
+                if 0 < gap_a <= max_gap + 1 and 0 < gap_b <= max_gap + 1:
+                    open_[p, 1] = run_la[r]
+                    open_[p, 3] = max(open_[p, 3], run_lb[r])
+                    open_[p, 4] += run_rare[r]
+                    joined = True
+                    break
+            if not joined:
+                open_[opened, 0], open_[opened, 1] = run_fa[r], run_la[r]
+                open_[opened, 2], open_[opened, 3] = run_fb[r], run_lb[r]
+                open_[opened, 4] = run_rare[r]
+                opened += 1
+        for p in range(opened):
+            if open_[p, 4] < min_rare:
+                continue
+            if count == found.shape[0]:
+                grown = np.empty((2 * count, 6), dtype=np.int64)
+                grown[:count] = found
+                found = grown
+            found[count, 0] = k
+            found[count, 1:] = open_[p]
+            count += 1
+    return found[:count].copy()
+
 def load() -> float:
     """Compile (or load from the cache) every loop for the types dedupe calls it with,
     and return the seconds it took: a process pays this once, on its first call of
@@ -157,4 +296,9 @@ def load() -> float:
     min_hashes(one, np.zeros(2, dtype=np.int64), one, one, np.zeros((1, 1), dtype=np.uint32))
     shared_counts(np.zeros(1, dtype=np.uint64), np.zeros(2, dtype=np.int64),
                   np.zeros((1, 2), dtype=np.int64), np.zeros(1, dtype=np.int64))
+    offsets, values = np.zeros(2, dtype=np.int64), np.zeros(1, dtype=np.uint64)
+    sort_by_hash(values, offsets, np.ones(1, dtype=bool), values.copy(), offsets.copy(),
+                 offsets.copy())
+    passage_spans(offsets, np.ones(1, dtype=bool), values, offsets, offsets,
+                  np.zeros((1, 2), dtype=np.int64), 1, 1, 1)
     return time.perf_counter() - start

@@ -9,20 +9,22 @@ break a passage apart. A passage's weight is the number of its shingles that are
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
-from dedupe.arrays import prefix_sums, ranges
+from dedupe.arrays import prefix_sums
 from dedupe.config import Config
+from dedupe.kernels import passage_spans, sort_by_hash
 from dedupe.normalise import Doc
 from dedupe.records import Passage
 from dedupe.shingle import covered_words
 
 #: A shingle repeated inside a text matches at most this many places in the other.
 _MAX_REPEATS = 4
-_ZERO = np.zeros(1, dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,14 +38,6 @@ class Side:
     # bool: usable and not a stock phrase. Only the first side of ``find_passages``
     # weighs its shingles, so the other side may leave it out.
     rare: np.ndarray | None = None
-
-    @cached_property
-    def by_hash(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(hashes, positions)`` of the usable shingles, sorted by hash (then position):
-        sorted once per document, searched once per pair."""
-        positions = np.flatnonzero(self.usable)
-        order = np.argsort(self.hashes[positions], kind="stable")
-        return self.hashes[positions][order], positions[order]
 
 
 def rare_shingles(usable: np.ndarray, stock: np.ndarray, n: int) -> np.ndarray:
@@ -76,63 +70,74 @@ def find_passages(a: Side, b: Side, config: Config) -> list[Passage]:
     """
     if a.rare is None:
         raise ValueError("find_passages weighs the first side's shingles: give its rare mask")
-    n = config.shingle_size
-    min_rare = max(1, config.min_passage_words - n + 1)
-    pos_a, pos_b = _matches(a, b)
-    rare_a = a.rare[pos_a]
-    if np.count_nonzero(rare_a) < min_rare:
-        return []  # too few rare shingles in common for even one passage
-    passages = []
-    for span_a, span_b, rare in _chain(pos_a, pos_b, rare_a, config.passage_max_gap):
-        if rare < min_rare:
-            continue
-        last_a = min(span_a[1] + n, a.doc.words) - 1
-        last_b = min(span_b[1] + n, b.doc.words) - 1
-        char_a = (int(a.doc.starts[span_a[0]]), int(a.doc.ends[last_a]))
-        char_b = (int(b.doc.starts[span_b[0]]), int(b.doc.ends[last_b]))
-        passages.append(Passage(a=char_a, b=char_b, text=a.text[char_a[0] : char_a[1]],
-                                rare_shingles=rare))
-    return passages
+    both = Sides.of([a.hashes, b.hashes], [a.usable, b.usable],
+                    [a.rare, np.zeros(b.hashes.size, dtype=bool)])
+    spans = both.spans(np.array([[0, 1]], dtype=np.int64), config)
+    return [passage(row, a.text, a.doc, b.text, b.doc, config.shingle_size)
+            for row in spans.tolist()]
 
 
-def _matches(a: Side, b: Side) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of equal usable shingles, sorted by position in ``a``."""
-    idx_a = np.flatnonzero(a.usable)
-    hb, idx_b = b.by_hash
-    ha = a.hashes[idx_a]
-    left = np.searchsorted(hb, ha, side="left")
-    right = np.searchsorted(hb, ha, side="right")
-    reps = np.minimum(right - left, _MAX_REPEATS)
-    pos_a = np.repeat(idx_a, reps)
-    pos_b = idx_b[ranges(left, reps)]
-    return pos_a, pos_b
+@dataclass(frozen=True, eq=False)
+class Sides:
+    """Many documents as passage matching sees them, laid end to end: document
+    ``d``'s shingles are at ``offsets[d]:offsets[d + 1]`` of each array."""
+
+    hashes: np.ndarray  # shingle hash per word position
+    offsets: np.ndarray
+    usable: np.ndarray  # bool: shingle not in a template line
+    rare: np.ndarray  # bool: usable and weighs as evidence (``rare_shingles``)
+
+    @classmethod
+    def of(cls, hashes: Sequence[np.ndarray], usable: Sequence[np.ndarray],
+           rare: Sequence[np.ndarray]) -> Sides:
+        """The documents of aligned per-document arrays."""
+        sizes = np.fromiter((h.size for h in hashes), dtype=np.int64, count=len(hashes))
+        return cls(_joined(hashes, np.uint64), prefix_sums(sizes), _joined(usable, bool),
+                   _joined(rare, bool))
+
+    @cached_property
+    def by_hash(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(hashes, positions, offsets)``: each document's usable shingles sorted by
+        hash (then position), sorted once and merged with each partner's."""
+        count = int(np.count_nonzero(self.usable))
+        hashes, positions = np.empty(count, np.uint64), np.empty(count, np.int64)
+        offsets = np.empty(self.offsets.size, np.int64)
+        sort_by_hash(self.hashes, self.offsets, self.usable, hashes, positions, offsets)
+        return hashes, positions, offsets
+
+    def spans(self, pairs: np.ndarray, config: Config, jobs: int = 1) -> np.ndarray:
+        """Passages of the document pairs ``(i, j)`` that weigh enough to be evidence:
+        rows ``(pair, first_i, last_i, first_j, last_j, rare shingles)``, positions
+        of shingles (inclusive), by pair and then start in ``i``. Only ``i``'s
+        shingles weigh. ``jobs`` threads share the pairs; the rows do not depend on it.
+        """
+        n = config.shingle_size
+        min_rare = max(1, config.min_passage_words - n + 1)
+        hashes, positions, offsets = self.by_hash
+        cuts = np.linspace(0, len(pairs), max(1, min(jobs, len(pairs))) + 1).astype(np.int64)
+
+        def part(k: int) -> np.ndarray:
+            rows = passage_spans(self.offsets, self.rare, hashes, positions, offsets,
+                                 pairs[cuts[k] : cuts[k + 1]], min_rare,
+                                 config.passage_max_gap, _MAX_REPEATS)
+            rows[:, 0] += cuts[k]
+            return rows
+
+        if cuts.size == 2:
+            return part(0)
+        with ThreadPoolExecutor(max_workers=cuts.size - 1) as pool:  # the loop lets go of the GIL
+            return np.concatenate(list(pool.map(part, range(cuts.size - 1))))
 
 
-def _chain(
-    pos_a: np.ndarray, pos_b: np.ndarray, rare: np.ndarray, max_gap: int
-) -> list[tuple[tuple[int, int], tuple[int, int], int]]:
-    """Merge matches into passages: ``((first_a, last_a), (first_b, last_b), rare)``.
+def passage(row: Sequence[int], text_a: str, doc_a: Doc, text_b: str, doc_b: Doc,
+            n: int) -> Passage:
+    """The Passage of one row of ``Sides.spans``, in characters of both texts."""
+    _, first_a, last_a, first_b, last_b, rare = row
+    end_a, end_b = min(last_a + n, doc_a.words) - 1, min(last_b + n, doc_b.words) - 1
+    char_a = (int(doc_a.starts[first_a]), int(doc_a.ends[end_a]))
+    char_b = (int(doc_b.starts[first_b]), int(doc_b.ends[end_b]))
+    return Passage(a=char_a, b=char_b, text=text_a[char_a[0] : char_a[1]], rare_shingles=rare)
 
-    Spans are shingle positions (inclusive). Matches first form runs on one diagonal
-    (consecutive positions); runs then join the open passage they continue in both
-    texts within ``max_gap`` positions.
-    """
-    diagonal = pos_b - pos_a
-    order = np.lexsort((pos_a, diagonal))
-    pos_a, pos_b, diagonal, rare = pos_a[order], pos_b[order], diagonal[order], rare[order]
-    breaks = np.flatnonzero((diagonal[1:] != diagonal[:-1]) | (np.diff(pos_a) > 1)) + 1
-    starts = np.concatenate((_ZERO, breaks))
-    ends = np.append(breaks, pos_a.size) - 1
-    rare_counts = np.add.reduceat(rare.astype(np.int64), starts)
-    runs = sorted(zip(pos_a[starts].tolist(), pos_a[ends].tolist(), pos_b[starts].tolist(),
-                      pos_b[ends].tolist(), rare_counts.tolist(), strict=True))
-    open_: list[list[int]] = []  # [first_a, last_a, first_b, last_b, rare]
-    for first_a, last_a, first_b, last_b, count in runs:
-        for p in open_:
-            gap_a, gap_b = first_a - p[1], first_b - p[3]
-            if 0 < gap_a <= max_gap + 1 and 0 < gap_b <= max_gap + 1:
-                p[1], p[3], p[4] = last_a, max(p[3], last_b), p[4] + count
-                break
-        else:
-            open_.append([first_a, last_a, first_b, last_b, count])
-    return [((p[0], p[1]), (p[2], p[3]), p[4]) for p in open_]
+
+def _joined(arrays: Sequence[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.empty(0, dtype)

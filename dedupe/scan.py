@@ -32,10 +32,10 @@ from dedupe.boilerplate import (
 )
 from dedupe.cluster import cluster
 from dedupe.config import Config
-from dedupe.documents import forked, in_processes
+from dedupe.documents import in_processes
 from dedupe.lsh import lsh_pairs
 from dedupe.normalise import Doc, analyse_many, content_key
-from dedupe.passages import Side, find_passages, rare_shingles
+from dedupe.passages import Sides, passage, rare_shingles
 from dedupe.records import Article, Boilerplate, Cluster, Pair, Passage, Skip
 from dedupe.relations import (
     Overlaps,
@@ -59,8 +59,6 @@ Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
 STRONG_REUSE = 0.8
 #: Texts analysed together (``analyse_many``): enough to amortise numpy's per-call cost.
 ANALYSE_BATCH = 1000
-#: Candidate pairs whose passages are looked for together (one task for a process).
-PASSAGE_CHUNK = 2000
 #: Carriers of one heading paired with each other at most (a wider heading is template).
 MAX_HEADING_CARRIERS = 20
 
@@ -107,8 +105,8 @@ def scan(
         skipped, warnings: reader outcomes, carried into the result unchanged.
         progress: optional wrapper ``(iterable, label, total) -> iterable`` for a
             progress bar.
-        jobs: processes that analyse the texts and look for passages (the result
-            does not depend on it).
+        jobs: processes that analyse the texts, and threads that look for passages
+            (the result does not depend on it).
 
     Returns:
         A ScanResult. The same input always gives the same result.
@@ -149,8 +147,7 @@ def scan(
     # that is mostly its site's template, a rewrite); a line that turns out to be
     # carried by fewer families is no template after all, and content is compared
     # once more without it. Two passes suffice: the second only unmasks lines.
-    compared = _compare(texts, docs, hashes, masked_keys, lines, candidates, None, config, step,
-                        jobs)
+    compared = _compare(texts, docs, hashes, masked_keys, lines, candidates, None, config, jobs)
     del candidates
     final_family = compared.family_with_reuse()
     rechecked = template_keys(lines, final_family, sources, config)
@@ -160,7 +157,7 @@ def scan(
         kept = compared.content.pairs
         del compared  # the first pass goes before the second is made
         compared = _compare(texts, docs, hashes, masked_keys, lines, kept, final_family,
-                            config, step, jobs)
+                            config, jobs)
         final_family = compared.family_with_reuse()
     content, relations, evidence = compared.content, compared.relations, compared.evidence
     content_sets, masks, stock = compared.sets, compared.masks, compared.stock
@@ -210,7 +207,7 @@ class _Comparison:
 def _compare(
     texts: Sequence[str], docs: Sequence[Doc], hashes: Sequence[np.ndarray],
     template: np.ndarray, lines: Lines, candidates: np.ndarray, known: np.ndarray | None,
-    config: Config, step: Progress, jobs: int,
+    config: Config, jobs: int,
 ) -> _Comparison:
     """Compare the candidates on content, with the lines keyed ``template`` masked.
 
@@ -233,12 +230,10 @@ def _compare(
         edges = np.concatenate([edges, _family_edges(known)])
     family = families(len(docs), edges)
     stock = stock_shingles(sets, family, config, list(zip(hashes, usable, strict=True)))
-    sides = [
-        Side(text=t, doc=d, hashes=h, usable=u,
-             rare=rare_shingles(u, member(h, stock), config.shingle_size))
-        for t, d, h, u in zip(texts, docs, hashes, usable, strict=True)
-    ]
-    evidence = _passages(sides, content, relations, config, step, jobs)
+    sides = Sides.of(hashes, usable, [
+        rare_shingles(u, member(h, stock), config.shingle_size)
+        for h, u in zip(hashes, usable, strict=True)])
+    evidence = _passages(texts, docs, sides, content, relations, config, jobs)
     return _Comparison(masks, usable, sets, content, relations, family, stock, evidence)
 
 
@@ -263,32 +258,21 @@ def _candidates(sets: list[np.ndarray], config: Config) -> np.ndarray:
 
 
 def _passages(
-    sides: list[Side], content: Overlaps, relations: list[str | None], config: Config,
-    step: Progress, jobs: int,
+    texts: Sequence[str], docs: Sequence[Doc], sides: Sides, content: Overlaps,
+    relations: list[str | None], config: Config, jobs: int,
 ) -> dict[int, tuple[list[Passage], float]]:
     """Evidence passages and their strength for each candidate that has any."""
     min_shared = max(1, config.min_passage_words - config.shingle_size + 1)
-    todo = [(k, i, j) for k, (i, j) in enumerate(content.pairs.tolist())
-            if relations[k] is not None or content.shared[k] >= min_shared]
-    chunks = [todo[c : c + PASSAGE_CHUNK] for c in range(0, len(todo), PASSAGE_CHUNK)]
-    found: dict[int, tuple[list[Passage], float]] = {}
-    for chunk in step(forked(_find_passages, chunks, (sides, config), jobs), "passages",
-                      len(chunks)):
-        found.update(chunk)
-    return found
-
-
-def _find_passages(
-    todo: list[tuple[int, int, int]], shared: tuple[list[Side], Config],
-) -> list[tuple[int, tuple[list[Passage], float]]]:
-    """``(k, (passages, strength))`` for the candidates ``(k, i, j)`` that have any."""
-    sides, config = shared
-    found = []
-    for k, i, j in todo:
-        passages = find_passages(sides[i], sides[j], config)
-        if passages:
-            found.append((k, (passages, passage_strength(passages, config))))
-    return found
+    related = np.array([r is not None for r in relations], dtype=bool).reshape(-1)
+    todo = np.flatnonzero(related | (content.shared >= min_shared))
+    spans = sides.spans(content.pairs[todo], config, jobs)
+    found: dict[int, list[Passage]] = {}
+    for row in spans.tolist():
+        k = int(todo[row[0]])
+        i, j = content.pairs[k].tolist()
+        found.setdefault(k, []).append(
+            passage(row, texts[i], docs[i], texts[j], docs[j], config.shingle_size))
+    return {k: (passages, passage_strength(passages, config)) for k, passages in found.items()}
 
 
 def _heading_pairs(
@@ -313,9 +297,11 @@ def _assemble(
     """One Pair per candidate with any evidence, in id order."""
     index = {a.id: i for i, a in enumerate(articles)}
     rows: dict[tuple[str, str], int] = {}
-    for k, (i, j) in enumerate(content.pairs.tolist()):
+    useful = sorted({k for k, r in enumerate(relations) if r is not None} | set(evidence))
+    for k, (i, j) in zip(useful, content.pairs[useful].tolist(), strict=True):
         a, b = articles[i].id, articles[j].id
         rows[(min(a, b), max(a, b))] = k
+    # Pairs with only headings in common are measured apart (as any candidate would be).
     missing = [key for key in headings if key not in rows]
     extra_row = {key: k for k, key in enumerate(missing)}
     extra = overlaps(np.array([[index[a], index[b]] for a, b in missing], dtype=np.int64)

@@ -13,7 +13,6 @@ import dedupe.documents
 from dedupe import Article, Config, scan
 from dedupe.documents import (
     Sketches,
-    forked,
     in_processes,
     near_duplicates,
     sketch,
@@ -76,25 +75,9 @@ def test_a_scan_gives_the_same_result_with_two_jobs(monkeypatch: pytest.MonkeyPa
     # (the package's ``scan`` is the function; the module is reached by name)
     module = importlib.import_module("dedupe.scan")
     monkeypatch.setattr(module, "ANALYSE_BATCH", 9)
-    monkeypatch.setattr(module, "PASSAGE_CHUNK", 3)
     assert scan(articles, jobs=2) == one
 
 
 def test_jobs_must_be_positive() -> None:
     with pytest.raises(ValueError, match="jobs must be at least 1, not 0"):
         list(in_processes(sketch, [["a"]], Config(), 0))
-
-
-def _apply(chunk: list[int], shared: tuple[object, int]) -> list[object]:
-    function, offset = shared
-    assert callable(function)
-    return [function(x + offset) for x in chunk]
-
-
-def test_forked_workers_inherit_what_they_share_and_answer_in_order() -> None:
-    # A lambda cannot be pickled: the workers can only have it by inheriting it.
-    shared = (lambda x: x * 2, 1)
-    chunks = [[1, 2], [3], [], [4, 5, 6]]
-    expected = [[4, 6], [8], [], [10, 12, 14]]
-    assert list(forked(_apply, chunks, shared, 2)) == expected
-    assert list(forked(_apply, chunks, shared, 1)) == expected
