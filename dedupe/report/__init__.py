@@ -29,7 +29,7 @@ def write_reports(report: Report, out_dir: Path, formats: Collection[str]) -> li
     if unknown:
         raise ValueError(f"unknown report format {unknown[0]!r}; use {', '.join(FORMATS)}")
     text = dumps(report)
-    value = json.loads(text)
+    value: Report = json.loads(text) if set(formats) - {"json"} else {}  # for the views
     render = {"json": lambda: text, "html": lambda: render_html(value),
               "md": lambda: render_markdown(value)}
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import orjson
 
 from dedupe import __version__
 from dedupe.records import Pair
@@ -23,6 +24,9 @@ from dedupe.scan import ScanResult, Spans
 #: The JSON Schema every report.json satisfies (shipped with the package).
 SCHEMA: dict[str, Any] = json.loads(
     files("dedupe.report").joinpath("report.schema.json").read_text(encoding="utf-8"))
+
+
+_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 
 
 def to_json(result: ScanResult) -> dict[str, Any]:
@@ -84,8 +88,10 @@ def _pair(p: Pair) -> dict[str, Any]:
 
 
 def dumps(report: dict[str, Any]) -> str:
-    """report.json's exact text: sorted keys, one-space indent, UTF-8, final newline."""
-    return json.dumps(report, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    """report.json's exact text: sorted keys, two-space indent, UTF-8, final newline
+    (orjson: the standard library's indented writer is a Python loop, about 20 times
+    slower on a large report)."""
+    return orjson.dumps(report, option=_OPTIONS).decode("utf-8")
 
 
 def write_json(result: ScanResult, out_dir: Path) -> Path:
