@@ -118,13 +118,17 @@ def _split(
     distance[la, lb] = distance[lb, la] = 1.0 - s
     # scikit-learn is imported here, not at the top: it takes most of a second, and the
     # command line's other commands (check, filter, index) never cluster.
+    from sklearn import config_context
     from sklearn.cluster import AgglomerativeClustering
 
     model = AgglomerativeClustering(
         n_clusters=None, metric="precomputed", linkage="average",
         distance_threshold=threshold,
     )
-    labels = model.fit_predict(distance).astype(np.int64)
+    # The matrix is built above, finite and square: checking it again costs a third of
+    # each call, and a large corpus has thousands of components.
+    with config_context(assume_finite=True, skip_parameter_validation=True):
+        labels = model.fit_predict(distance).astype(np.int64)
     return _attach_singletons(labels, la, lb, s)
 
 

@@ -1,9 +1,15 @@
-"""Tests of origin attribution (dedupe/cluster.py): leaders and the source record."""
+"""Tests of clustering (dedupe/cluster.py): splitting components, leaders and the source
+record."""
 
 from __future__ import annotations
 
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.cluster import AgglomerativeClustering
+
 from dedupe import Article, Config
-from dedupe.cluster import choose_origin, source_record
+from dedupe.cluster import _attach_singletons, _split, choose_origin, source_record
 from dedupe.records import Pair
 
 
@@ -39,3 +45,32 @@ def test_an_undated_copy_leader_of_a_usual_first_publisher_is_origin() -> None:
     assert choose_origin(members, links, Config(), {})[:2] == ("v", "earliest-dated")
     # A weak record does not decide.
     assert choose_origin(members, links, Config(), {"wire": 0.6})[:2] == ("v", "earliest-dated")
+
+
+def _partition(labels: list[int]) -> list[int]:
+    """Labels renamed in order of first appearance (equal partitions compare equal)."""
+    names: dict[int, int] = {}
+    return [names.setdefault(x, len(names)) for x in labels]
+
+
+@given(size=st.integers(3, 7), data=st.data())
+def test_splitting_a_component_agrees_with_scikit_learns_average_linkage(
+        size: int, data: st.DataObject) -> None:
+    """Including the components ``_split`` settles without calling scikit-learn (every
+    two members linked closer than the bar); strengths from a short list make ties."""
+    everything = [(i, j) for i in range(size) for j in range(i + 1, size)]
+    edges = data.draw(st.one_of(st.just(everything), st.lists(
+        st.sampled_from(everything), min_size=size - 1, unique=True)))
+    strength = np.array(data.draw(st.lists(st.sampled_from([1.0, 0.95, 0.8, 0.6, 0.3]),
+                                           min_size=len(edges), max_size=len(edges))))
+    la = np.array([i for i, _ in edges], dtype=np.int64)
+    lb = np.array([j for _, j in edges], dtype=np.int64)
+    config = Config()
+    found = _split(size, la, lb, strength, np.zeros(len(edges), dtype=bool), config)
+    distance = np.ones((size, size))
+    np.fill_diagonal(distance, 0.0)
+    distance[la, lb] = distance[lb, la] = 1.0 - strength
+    model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                    distance_threshold=config.cluster_max_distance + 1e-9)
+    expected = _attach_singletons(model.fit_predict(distance), la, lb, strength)
+    assert _partition(found.tolist()) == _partition(expected.tolist())
