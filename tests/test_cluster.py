@@ -74,3 +74,12 @@ def test_splitting_a_component_agrees_with_scikit_learns_average_linkage(
                                     distance_threshold=config.cluster_max_distance + 1e-9)
     expected = _attach_singletons(model.fit_predict(distance), la, lb, strength)
     assert _partition(found.tolist()) == _partition(expected.tolist())
+
+
+def test_two_close_pairs_weakly_linked_to_each_other_stay_two_clusters() -> None:
+    """Every two members are linked, but not all closer than the bar: no shortcut."""
+    la, lb = np.array([0, 0, 0, 1, 1, 2]), np.array([1, 2, 3, 2, 3, 3])
+    strength = np.array([1.0, 0.3, 0.3, 0.3, 0.3, 1.0])
+    found = _split(4, la, lb, strength, np.zeros(6, dtype=bool), Config())
+    assert _partition(found.tolist()) == [0, 0, 1, 1]
+    assert _split(4, la, lb, np.ones(6), np.zeros(6, dtype=bool), Config()).tolist() == [0] * 4
