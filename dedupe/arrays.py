@@ -56,6 +56,16 @@ def prefix_sums(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def split_at(values: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
+    """The parts ``values[offsets[d]:offsets[d + 1]]`` (views), one per document.
+
+    Example:
+        >>> [p.tolist() for p in split_at(np.arange(5), np.array([0, 2, 2, 5]))]
+        [[0, 1], [], [2, 3, 4]]
+    """
+    return np.split(values, offsets[1:-1]) if offsets.size > 1 else []
+
+
 def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(starts, ends)`` of the maximal runs of True in a bool ``mask``.
 

@@ -19,6 +19,7 @@ import xxhash
 
 from dedupe.arrays import member, sorted_unique
 from dedupe.config import Config
+from dedupe.kernels import quoted
 from dedupe.lsh import lsh_pairs, run_starts
 from dedupe.normalise import SENTENCE_END, Doc, normalise_word
 from dedupe.records import Article, Boilerplate
@@ -45,6 +46,7 @@ class Lines:
     key: np.ndarray  # line key; fuzzy-equal headings share one key
     heading: np.ndarray
     words: np.ndarray  # words in the line
+    spans: np.ndarray  # (n, 2): the line's words ``[first, last + 1)`` in its document
 
     def families(self, family: np.ndarray) -> dict[int, int]:
         """Distinct families carrying each key."""
@@ -57,11 +59,11 @@ def collect_lines(docs: Sequence[Doc], texts: Sequence[str], config: Config) -> 
     line = np.concatenate([np.arange(d.line_keys.size) for d in docs] or [np.empty(0, int)])
     key = np.concatenate([d.line_keys for d in docs] or [np.empty(0, np.uint64)])
     heading = np.concatenate([d.headings for d in docs] or [np.empty(0, bool)])
-    words = np.concatenate([np.diff(d.line_words, axis=1).ravel() for d in docs]
-                           or [np.empty(0, np.int64)])
+    spans = np.concatenate([d.line_words for d in docs] or [np.empty((0, 2), np.int64)])
     key = _merge_similar_headings(docs, texts, doc, line, key, heading, config)
     return Lines(doc=doc, line=line.astype(np.int64), key=key, heading=heading,
-                 words=words.astype(np.int64))
+                 words=np.diff(spans, axis=1).ravel().astype(np.int64),
+                 spans=spans.astype(np.int64))
 
 
 def _merge_similar_headings(
@@ -176,13 +178,17 @@ def _single_source_keys(lines: Lines, sources: Sequence[str | None]) -> set[int]
     return set(keys[bounds][(low == high) & (low < len(names))].tolist())
 
 
-def template_words(docs: Sequence[Doc], lines: Lines, templates: np.ndarray) -> list[np.ndarray]:
-    """Per document, a bool mask of the words that lie in template lines."""
-    masks = [np.zeros(d.words, dtype=bool) for d in docs]
-    for r in np.flatnonzero(member(lines.key, templates)):
-        first, last = docs[lines.doc[r]].line_words[lines.line[r]]
-        masks[lines.doc[r]][first:last] = True
-    return masks
+def template_words(word_offsets: np.ndarray, lines: Lines,
+                   templates: np.ndarray) -> np.ndarray:
+    """Which words lie in template lines: a bool mask over the documents' words laid
+    end to end (document ``d``'s at ``word_offsets[d]:word_offsets[d + 1]``)."""
+    rows = np.flatnonzero(member(lines.key, templates))
+    base = word_offsets[lines.doc[rows]]
+    total = int(word_offsets[-1])
+    # +1 where a template line starts, -1 where it ends: lines never overlap.
+    edges = (np.bincount(base + lines.spans[rows, 0], minlength=total + 1)
+             - np.bincount(base + lines.spans[rows, 1], minlength=total + 1))
+    return np.cumsum(edges[:total]) > 0
 
 
 def line_spans(
@@ -207,12 +213,12 @@ def heading_keys(lines: Lines, templates: np.ndarray) -> np.ndarray:
 
 
 def stock_spans(
-    docs: Sequence[Doc], shingle_hashes: Sequence[np.ndarray], usable: Sequence[np.ndarray],
-    stock: np.ndarray, n: int,
+    docs: Sequence[Doc], usable: Sequence[np.ndarray], in_stock: Sequence[np.ndarray], n: int,
 ) -> list[tuple[tuple[int, int], ...]]:
-    """Per document, the character spans covered by usable stock shingles, merged."""
-    return [word_spans(doc, covered_words(ok & member(hashes, stock), n, doc.words))
-            for doc, hashes, ok in zip(docs, shingle_hashes, usable, strict=True)]
+    """Per document, the character spans covered by usable stock shingles, merged
+    (``in_stock``: per document, which of its shingles are stock)."""
+    return [word_spans(doc, covered_words(ok & stock, n, doc.words))
+            for doc, ok, stock in zip(docs, usable, in_stock, strict=True)]
 
 
 def word_spans(doc: Doc, words: np.ndarray) -> tuple[tuple[int, int], ...]:
@@ -228,15 +234,17 @@ def stock_threshold(n_families: int, config: Config) -> int:
 
 def stock_shingles(
     sets: Sequence[np.ndarray], family: np.ndarray, config: Config,
-    positions: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+    positions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Sorted shingle hashes that are stock phrases (carried by many families).
 
-    With ``positions`` (each document's shingle hashes in text order and which of
-    them are usable, i.e. outside template lines), a run of
-    consecutive stock shingles long enough to need more families
+    With ``positions`` (the documents' shingle hashes in text order, laid end to end,
+    each document's ``offsets``, and which shingles are usable, i.e. outside template
+    lines), a run of consecutive stock shingles long enough to need more families
     (``boilerplate_bar``) than its least widespread shingle has is not stock: it is
-    a passage that several articles quote.
+    a passage that several articles quote. Shingles that have the families even for
+    the whole run's length stay stock: a cliche carried all over the corpus does not
+    stop being one because a quote runs into it.
     """
     if not sets:
         return np.empty(0, dtype=np.uint64)
@@ -244,30 +252,19 @@ def stock_shingles(
     keys = np.concatenate(sets)
     docs = np.repeat(np.arange(len(sets), dtype=np.int64), [s.size for s in sets])
     distinct, doc_counts = np.unique(keys, return_counts=True)
-    frequent = np.isin(keys, distinct[doc_counts >= bar])  # a cheap pre-filter
+    frequent = member(keys, distinct[doc_counts >= bar])  # a cheap pre-filter
     counts = family_counts(keys[frequent], docs[frequent], family)
-    stock = {k: c for k, c in counts.items() if c >= bar}
-    if positions is not None and stock:
-        stock_keys = np.array(sorted(stock), dtype=np.uint64)
-        for hashes, usable in positions:
-            for run in true_runs(usable & member(hashes, stock_keys)):
-                _drop_quotes(hashes[run].tolist(), stock, bar, config)
-    return np.array(sorted(stock), dtype=np.uint64)
-
-
-def _drop_quotes(run: list[int], stock: dict[int, int], bar: int, config: Config) -> None:
-    """Drop from ``stock`` the shingles of ``run`` that are part of a quoted passage.
-
-    A run of stock shingles long enough to need more families
-    (``boilerplate_bar``) than some of its shingles have is a passage several
-    articles quote: those shingles are no stock phrase. Shingles that have the
-    families even for the whole run's length stay stock: a cliche carried all over
-    the corpus does not stop being one because a quote runs into it.
-    """
-    need = boilerplate_bar(len(run) + config.shingle_size - 1, bar, config)
-    for h in run:
-        if stock.get(h, 0) < need:
-            stock.pop(h, None)
+    stock = np.array(sorted(k for k, c in counts.items() if c >= bar), dtype=np.uint64)
+    if positions is None or not stock.size:
+        return stock
+    hashes, offsets, usable = positions
+    at = np.minimum(np.searchsorted(stock, hashes), stock.size - 1)
+    candidate = usable & (stock[at] == hashes)
+    families = np.array([counts[k] for k in stock.tolist()], dtype=np.int64)[at]
+    quote = np.zeros(hashes.size, dtype=bool)
+    quoted(candidate, offsets, families, config.shingle_size, bar,
+           config.boilerplate_words_per_family, quote)
+    return np.setdiff1d(stock, hashes[quote], assume_unique=False)
 
 
 def describe_lines(
@@ -306,15 +303,15 @@ def describe_lines(
 
 def describe_stock(
     articles: Sequence[Article], docs: Sequence[Doc], shingle_hashes: Sequence[np.ndarray],
-    stock: np.ndarray, family: np.ndarray, config: Config,
+    masks: Sequence[np.ndarray], family: np.ndarray, config: Config,
 ) -> list[Boilerplate]:
-    """Stock phrases, most widespread first.
+    """Stock phrases, most widespread first (``masks``: per document, which of its
+    shingles are stock).
 
     Consecutive stock shingles carried by the same documents read as one phrase
     ("serves as a stark reminder of the"), so they are listed once, with the text
     of the first document that carries them.
     """
-    masks = [member(hashes, stock) for hashes in shingle_hashes]
     lists: dict[int, list[int]] = {}
     for d, (hashes, mask) in enumerate(zip(shingle_hashes, masks, strict=True)):
         for h in sorted_unique(hashes[mask]).tolist():

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import numpy as np
@@ -32,6 +33,18 @@ from numba import njit
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+
+def in_threads(work: Callable[[int, int], T], count: int, jobs: int) -> list[T]:
+    """``work(start, end)`` over ``jobs`` consecutive parts of ``range(count)``, in
+    threads (the loops here let go of the GIL), results in order; one part, in this
+    thread, for one job or nothing to do."""
+    cuts = np.linspace(0, count, max(1, min(jobs, count)) + 1).astype(np.int64).tolist()
+    if len(cuts) == 2:
+        return [work(0, count)]
+    with ThreadPoolExecutor(max_workers=len(cuts) - 1) as pool:
+        return list(pool.map(work, cuts[:-1], cuts[1:]))
 
 
 def _compiled(function: F) -> F:
@@ -92,21 +105,17 @@ def shared_counts(values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray,
                   out: np.ndarray) -> None:
     """``out[k]``: how many values the sorted, distinct runs
     ``values[offsets[i]:offsets[i + 1]]`` and ``values[offsets[j]:offsets[j + 1]]``
-    have in common, for ``(i, j) = pairs[k]`` (one merge of the two runs)."""
+    have in common, for ``(i, j) = pairs[k]`` (one merge of the two runs, without
+    branches: which side moves is arithmetic, which the processor need not guess)."""
     for k in range(pairs.shape[0]):
         a, a_end = offsets[pairs[k, 0]], offsets[pairs[k, 0] + 1]
         b, b_end = offsets[pairs[k, 1]], offsets[pairs[k, 1] + 1]
         count = 0
         while a < a_end and b < b_end:
             x, y = values[a], values[b]
-            if x == y:
-                count += 1
-                a += 1
-                b += 1
-            elif x < y:
-                a += 1
-            else:
-                b += 1
+            count += x == y
+            a += x <= y
+            b += y <= x
         out[k] = count
 
 
@@ -281,6 +290,94 @@ def passage_spans(offsets: np.ndarray, rare: np.ndarray, hashes: np.ndarray,
             count += 1
     return found[:count].copy()
 
+
+@_compiled
+def usable_flags(template: np.ndarray, word_offsets: np.ndarray, offsets: np.ndarray,
+                 n: int, out: np.ndarray) -> None:
+    """``out[p]``, for the shingles ``offsets[d]:offsets[d + 1]`` of each document ``d``
+    (its words ``word_offsets[d]:word_offsets[d + 1]``): whether the ``min(n, words)``
+    words from the shingle's start hold no ``template`` word."""
+    for d in range(offsets.size - 1):
+        w0, first = word_offsets[d], offsets[d]
+        width, count = min(n, word_offsets[d + 1] - w0), offsets[d + 1] - first
+        inside = 0
+        for w in range(width):
+            inside += np.int64(template[w0 + w])
+        for s in range(count):
+            out[first + s] = inside == 0
+            if s + 1 < count:
+                inside += np.int64(template[w0 + s + width]) - np.int64(template[w0 + s])
+
+
+@_compiled
+def rare_flags(stock: np.ndarray, usable: np.ndarray, offsets: np.ndarray, n: int,
+               out: np.ndarray) -> None:
+    """``out[p]``, for the shingles of each document: usable, not ``stock``, and with a
+    word that no stock shingle of the document covers (a shingle covers its ``n``
+    words; ``count`` shingles have ``count + n - 1``)."""
+    for d in range(offsets.size - 1):
+        first, count = offsets[d], offsets[d + 1] - offsets[d]
+        words = count + n - 1
+        free = np.empty(max(words, 0), dtype=np.bool_)
+        last = -n  # the last stock shingle's start so far
+        for w in range(words):
+            if w < count and stock[first + w]:
+                last = w
+            free[w] = w - last >= n
+        inside = 0
+        for w in range(min(n, words)):
+            inside += np.int64(free[w])
+        for s in range(count):
+            out[first + s] = usable[first + s] and not stock[first + s] and inside > 0
+            if s + 1 < count:
+                inside += np.int64(free[s + n]) - np.int64(free[s])
+
+
+@_compiled
+def sorted_sets(hashes: np.ndarray, offsets: np.ndarray, usable: np.ndarray,
+                out: np.ndarray, out_offsets: np.ndarray) -> int:
+    """Each document's distinct usable hashes, sorted, into
+    ``out[out_offsets[d]:out_offsets[d + 1]]``; returns how many in all."""
+    n = 0
+    out_offsets[0] = 0
+    for d in range(offsets.size - 1):
+        count = 0
+        for p in range(offsets[d], offsets[d + 1]):
+            if usable[p]:
+                out[n + count] = hashes[p]
+                count += 1
+        ordered = np.sort(out[n : n + count])
+        kept = 0
+        for t in range(count):
+            if t == 0 or ordered[t] != ordered[t - 1]:
+                out[n + kept] = ordered[t]
+                kept += 1
+        n += kept
+        out_offsets[d + 1] = n
+    return n
+
+
+@_compiled
+def quoted(candidate: np.ndarray, offsets: np.ndarray, families: np.ndarray, n: int,
+           minimum: int, words_per_family: int, out: np.ndarray) -> None:
+    """``out[p]`` for each ``candidate`` shingle in a run of consecutive candidates (in
+    one document) long enough to need more families than its ``families``: the
+    run's ``length + n - 1`` words need ``max(minimum, ceil(words / words_per_family))``
+    (``boilerplate.boilerplate_bar``)."""
+    for d in range(offsets.size - 1):
+        p, end = offsets[d], offsets[d + 1]
+        while p < end:
+            if not candidate[p]:
+                p += 1
+                continue
+            start = p
+            while p < end and candidate[p]:
+                p += 1
+            words = p - start + n - 1
+            need = max(minimum, -(-words // words_per_family))
+            for q in range(start, p):
+                out[q] = families[q] < need
+
 def load() -> float:
     """Compile (or load from the cache) every loop for the types dedupe calls it with,
     and return the seconds it took: a process pays this once, on its first call of
@@ -301,4 +398,9 @@ def load() -> float:
                  offsets.copy())
     passage_spans(offsets, np.ones(1, dtype=bool), values, offsets, offsets,
                   np.zeros((1, 2), dtype=np.int64), 1, 1, 1)
+    flags = np.zeros(1, dtype=bool)
+    usable_flags(flags, offsets, offsets, 1, flags.copy())
+    rare_flags(flags, flags, offsets, 1, flags.copy())
+    sorted_sets(values, offsets, flags, values.copy(), offsets.copy())
+    quoted(flags, offsets, offsets, 1, 1, 1, flags.copy())
     return time.perf_counter() - start

@@ -10,7 +10,6 @@ break a passage apart. A passage's weight is the number of its shingles that are
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -18,10 +17,9 @@ import numpy as np
 
 from dedupe.arrays import prefix_sums
 from dedupe.config import Config
-from dedupe.kernels import passage_spans, sort_by_hash
+from dedupe.kernels import in_threads, passage_spans, rare_flags, sort_by_hash
 from dedupe.normalise import Doc
 from dedupe.records import Passage
-from dedupe.shingle import covered_words
 
 #: A shingle repeated inside a text matches at most this many places in the other.
 _MAX_REPEATS = 4
@@ -48,13 +46,16 @@ def rare_shingles(usable: np.ndarray, stock: np.ndarray, n: int) -> np.ndarray:
     articles sharing two cliches in a row share no content. So a rare shingle needs
     at least one word that no stock shingle covers.
     """
-    count = stock.size
-    if count == 0:
-        return usable.copy()
-    free = ~covered_words(stock, n, count + n - 1)  # per word: no stock shingle covers it
-    total = prefix_sums(free)
-    has_free = (total[n : n + count] - total[:count]) > 0
-    return usable & ~stock & has_free
+    return rare_flat(usable, stock, np.array([0, usable.size]), n)
+
+
+def rare_flat(usable: np.ndarray, stock: np.ndarray, offsets: np.ndarray,
+              n: int) -> np.ndarray:
+    """``rare_shingles`` of many documents laid end to end (document ``d``'s shingles
+    are ``offsets[d]:offsets[d + 1]``)."""
+    out = np.zeros(usable.size, dtype=bool)
+    rare_flags(stock, usable, offsets, n, out)
+    return out
 
 
 def find_passages(a: Side, b: Side, config: Config) -> list[Passage]:
@@ -114,19 +115,15 @@ class Sides:
         n = config.shingle_size
         min_rare = max(1, config.min_passage_words - n + 1)
         hashes, positions, offsets = self.by_hash
-        cuts = np.linspace(0, len(pairs), max(1, min(jobs, len(pairs))) + 1).astype(np.int64)
 
-        def part(k: int) -> np.ndarray:
+        def part(start: int, end: int) -> np.ndarray:
             rows = passage_spans(self.offsets, self.rare, hashes, positions, offsets,
-                                 pairs[cuts[k] : cuts[k + 1]], min_rare,
-                                 config.passage_max_gap, _MAX_REPEATS)
-            rows[:, 0] += cuts[k]
+                                 pairs[start:end], min_rare, config.passage_max_gap,
+                                 _MAX_REPEATS)
+            rows[:, 0] += start
             return rows
 
-        if cuts.size == 2:
-            return part(0)
-        with ThreadPoolExecutor(max_workers=cuts.size - 1) as pool:  # the loop lets go of the GIL
-            return np.concatenate(list(pool.map(part, range(cuts.size - 1))))
+        return np.concatenate(in_threads(part, len(pairs), jobs))
 
 
 def passage(row: Sequence[int], text_a: str, doc_a: Doc, text_b: str, doc_b: Doc,

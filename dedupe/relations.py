@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import connected_components
 
 from dedupe.arrays import prefix_sums, ranges
 from dedupe.config import Config
-from dedupe.kernels import shared_counts
+from dedupe.kernels import in_threads, shared_counts
 from dedupe.lsh import group_pairs, run_starts
 from dedupe.records import Passage
 from dedupe.shingle import FMIX64, MULTIPLIER, fmix
@@ -110,15 +110,16 @@ def _sorted_parts(
         yield owners, starts, np.diff(np.append(starts, values.size))
 
 
-def overlaps(pairs: np.ndarray, sets: list[np.ndarray]) -> Overlaps:
+def overlaps(pairs: np.ndarray, sets: list[np.ndarray], jobs: int = 1) -> Overlaps:
     """Exact shared-shingle counts, Jaccard and containment for ``pairs``.
 
     The sets of the documents in pairs are laid end to end, and each pair's two sets
-    are merged in a compiled loop (``kernels.shared_counts``).
+    are merged in a compiled loop (``kernels.shared_counts``), in ``jobs`` threads.
 
     Args:
         pairs: ``(m, 2)`` document indices.
         sets: sorted unique uint64 shingle hashes per document.
+        jobs: threads to merge in (the result does not depend on it).
     """
     pairs = pairs.reshape(-1, 2)
     sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
@@ -126,7 +127,12 @@ def overlaps(pairs: np.ndarray, sets: list[np.ndarray]) -> Overlaps:
     if len(pairs):
         docs, local = np.unique(pairs, return_inverse=True)
         values = np.concatenate([sets[d] for d in docs.tolist()])
-        shared_counts(values, prefix_sums(sizes[docs]), local.reshape(-1, 2), shared)
+        offsets, local = prefix_sums(sizes[docs]), local.reshape(-1, 2)
+
+        def part(start: int, end: int) -> None:
+            shared_counts(values, offsets, local[start:end], shared[start:end])
+
+        in_threads(part, len(pairs), jobs)
     size_a, size_b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     union = size_a + size_b - shared
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from dedupe.arrays import member, sorted_unique, unique_rows
+from dedupe.arrays import member, prefix_sums, split_at, unique_rows
 from dedupe.boilerplate import (
     Lines,
     collect_lines,
@@ -35,7 +35,7 @@ from dedupe.config import Config
 from dedupe.documents import in_processes
 from dedupe.lsh import lsh_pairs
 from dedupe.normalise import Doc, analyse_many, content_key
-from dedupe.passages import Sides, passage, rare_shingles
+from dedupe.passages import Sides, passage, rare_flat
 from dedupe.records import Article, Boilerplate, Cluster, Pair, Passage, Skip
 from dedupe.relations import (
     Overlaps,
@@ -47,7 +47,7 @@ from dedupe.relations import (
     posting_pairs,
 )
 from dedupe.relations import relations as pair_relations
-from dedupe.shingle import shingles_flat, usable_shingles
+from dedupe.shingle import shingle_sets, shingles_flat, usable_flat
 from dedupe.signatures import signature_matrix
 
 #: ``(start, end)`` character spans into one article's text, in text order.
@@ -127,16 +127,18 @@ def scan(
                          len(batches)):
         docs += analysed
     words = np.concatenate([d.hashes for d in docs]) if docs else np.empty(0, np.uint64)
-    flat, sizes = shingles_flat(words, np.array([d.words for d in docs], dtype=np.int64),
-                                config.shingle_size)
-    hashes = np.split(flat, np.cumsum(sizes)[:-1]) if docs else []
+    word_counts = np.array([d.words for d in docs], dtype=np.int64)
+    flat, sizes = shingles_flat(words, word_counts, config.shingle_size)
     del words  # (each step below drops what it no longer needs: memory is per article)
+    # Shingles (and words) of all documents laid end to end; ``hashes`` are views.
+    shingled = Shingled(flat, prefix_sums(sizes), prefix_sums(word_counts))
+    hashes = split_at(flat, shingled.offsets)
     lines = collect_lines(docs, texts, config)
 
     # Round 1: families on the full text decide which lines are templates.
-    full_sets = [sorted_unique(h) for h in hashes]
+    full_sets = split_at(*shingle_sets(flat, shingled.offsets, np.ones(flat.size, dtype=bool)))
     candidates = _candidates(full_sets, config)
-    full = overlaps(candidates, full_sets)
+    full = overlaps(candidates, full_sets, jobs)
     sources = [a.source for a in articles]
     family = loose_families(len(docs), full, config.family_jaccard, config.family_containment)
     del full_sets, full
@@ -147,7 +149,8 @@ def scan(
     # that is mostly its site's template, a rewrite); a line that turns out to be
     # carried by fewer families is no template after all, and content is compared
     # once more without it. Two passes suffice: the second only unmasks lines.
-    compared = _compare(texts, docs, hashes, masked_keys, lines, candidates, None, config, jobs)
+    compared = _compare(texts, docs, shingled, masked_keys, lines, candidates, None, config,
+                        jobs)
     del candidates
     final_family = compared.family_with_reuse()
     rechecked = template_keys(lines, final_family, sources, config)
@@ -156,17 +159,18 @@ def scan(
         masked_keys = rechecked
         kept = compared.content.pairs
         del compared  # the first pass goes before the second is made
-        compared = _compare(texts, docs, hashes, masked_keys, lines, kept, final_family,
+        compared = _compare(texts, docs, shingled, masked_keys, lines, kept, final_family,
                             config, jobs)
         final_family = compared.family_with_reuse()
     content, relations, evidence = compared.content, compared.relations, compared.evidence
-    content_sets, masks, stock = compared.sets, compared.masks, compared.stock
+    content_sets, masks = compared.sets, compared.masks
     # Listed templates are exactly the masked lines (what reports grey out).
     line_items = describe_lines(articles, docs, lines, final_family, masked_keys)
     headings = _heading_pairs(articles, line_items)
     pairs = _assemble(articles, content, relations, evidence, headings, content_sets, config)
     links = [p for p in pairs if p.strength >= config.link_min_strength]
-    stock_items = describe_stock(articles, docs, hashes, stock, compared.family, config)
+    in_stock = split_at(compared.in_stock, shingled.offsets)
+    stock_items = describe_stock(articles, docs, hashes, in_stock, compared.family, config)
     return ScanResult(
         config=config,
         articles=tuple(articles),
@@ -179,8 +183,7 @@ def scan(
         template_words=tuple(int(m.sum()) for m in masks),
         template_lines=tuple(line_spans(docs, lines, masked_keys)),
         heading_lines=tuple(line_spans(docs, lines, heading_keys(lines, masked_keys))),
-        stock_spans=tuple(stock_spans(docs, hashes, compared.usable, stock,
-                                      config.shingle_size)),
+        stock_spans=tuple(stock_spans(docs, compared.usable, in_stock, config.shingle_size)),
     )
 
 
@@ -188,13 +191,13 @@ def scan(
 class _Comparison:
     """One pass over content: relations, stock phrases and passages for a template mask."""
 
-    masks: list[np.ndarray]
-    usable: list[np.ndarray]
-    sets: list[np.ndarray]
+    masks: list[np.ndarray]  # per document, its template words
+    usable: list[np.ndarray]  # per document, its shingles outside template lines
+    sets: list[np.ndarray]  # per document, its distinct usable shingles, sorted
     content: Overlaps
     relations: list[str | None]
     family: np.ndarray  # families by whole-document relations (what stock is counted over)
-    stock: np.ndarray
+    in_stock: np.ndarray  # per shingle (laid end to end), whether it is a stock phrase
     evidence: dict[int, tuple[list[Passage], float]]
 
     def family_with_reuse(self) -> np.ndarray:
@@ -204,23 +207,34 @@ class _Comparison:
         return families(len(self.sets), self.content.pairs[strong + reuse])
 
 
+@dataclass(frozen=True, eq=False)
+class Shingled:
+    """The documents' shingle hashes laid end to end: document ``d``'s are
+    ``hashes[offsets[d]:offsets[d + 1]]``, cut from its words
+    ``word_offsets[d]:word_offsets[d + 1]`` (of all documents' words laid end to end)."""
+
+    hashes: np.ndarray
+    offsets: np.ndarray
+    word_offsets: np.ndarray
+
+
 def _compare(
-    texts: Sequence[str], docs: Sequence[Doc], hashes: Sequence[np.ndarray],
-    template: np.ndarray, lines: Lines, candidates: np.ndarray, known: np.ndarray | None,
-    config: Config, jobs: int,
+    texts: Sequence[str], docs: Sequence[Doc], shingled: Shingled, template: np.ndarray,
+    lines: Lines, candidates: np.ndarray, known: np.ndarray | None, config: Config, jobs: int,
 ) -> _Comparison:
     """Compare the candidates on content, with the lines keyed ``template`` masked.
 
     ``known`` are families from an earlier pass, joined with this pass's relations
     when counting how widespread a shingle is.
     """
-    masks = template_words(docs, lines, template)
-    usable = [usable_shingles(m, config.shingle_size, h.size)
-              for m, h in zip(masks, hashes, strict=True)]
-    sets = [sorted_unique(h[u]) for h, u in zip(hashes, usable, strict=True)]
+    n, offsets, flat = config.shingle_size, shingled.offsets, shingled.hashes
+    mask = template_words(shingled.word_offsets, lines, template)
+    masks = split_at(mask, shingled.word_offsets)
+    usable = usable_flat(mask, shingled.word_offsets, offsets, n)
+    sets = split_at(*shingle_sets(flat, offsets, usable))
     keys = [content_key(d, m) for d, m in zip(docs, masks, strict=True)]
     candidates = unique_rows(np.concatenate([candidates, _lsh(sets, config)]))
-    content = overlaps(candidates, sets)
+    content = overlaps(candidates, sets, jobs)
     content_keys = np.array(keys, dtype=np.uint64)
     same = content_keys[content.pairs[:, 0]] == content_keys[content.pairs[:, 1]]
     relations = pair_relations(content.shared, same, content.jaccard,
@@ -229,12 +243,12 @@ def _compare(
     if known is not None:
         edges = np.concatenate([edges, _family_edges(known)])
     family = families(len(docs), edges)
-    stock = stock_shingles(sets, family, config, list(zip(hashes, usable, strict=True)))
-    sides = Sides.of(hashes, usable, [
-        rare_shingles(u, member(h, stock), config.shingle_size)
-        for h, u in zip(hashes, usable, strict=True)])
+    stock = stock_shingles(sets, family, config, (flat, offsets, usable))
+    in_stock = member(flat, stock)
+    sides = Sides(flat, offsets, usable, rare_flat(usable, in_stock, offsets, n))
     evidence = _passages(texts, docs, sides, content, relations, config, jobs)
-    return _Comparison(masks, usable, sets, content, relations, family, stock, evidence)
+    return _Comparison(masks, split_at(usable, offsets), sets, content, relations, family,
+                       in_stock, evidence)
 
 
 def _family_edges(family: np.ndarray) -> np.ndarray:

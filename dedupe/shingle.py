@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from dedupe.arrays import prefix_sums, runs
+from dedupe.kernels import sorted_sets, usable_flags
 
 #: Odd (golden-ratio) multiplier of the polynomial hashes of shingles and lines.
 MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
@@ -132,11 +133,27 @@ def usable_shingles(template: np.ndarray, n: int, count: int) -> np.ndarray:
 
     ``template`` marks the template words of the text the shingles were cut from.
     """
-    if count == 0:
-        return np.zeros(0, dtype=bool)
-    width = min(n, template.size)
-    cumulative = prefix_sums(template)
-    return (cumulative[width : width + count] - cumulative[:count]) == 0
+    return usable_flat(template, np.array([0, template.size]), np.array([0, count]), n)
+
+
+def usable_flat(template: np.ndarray, word_offsets: np.ndarray, offsets: np.ndarray,
+                n: int) -> np.ndarray:
+    """``usable_shingles`` of many documents laid end to end: document ``d``'s words
+    are ``template[word_offsets[d]:word_offsets[d + 1]]``, its shingles
+    ``offsets[d]:offsets[d + 1]`` of the result."""
+    out = np.zeros(int(offsets[-1]), dtype=bool)
+    usable_flags(template, word_offsets, offsets, n, out)
+    return out
+
+
+def shingle_sets(hashes: np.ndarray, offsets: np.ndarray,
+                 usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's distinct usable shingles, sorted: ``(values, offsets)`` laid end
+    to end as ``hashes`` are (``sorted_unique(h[u])`` of each document)."""
+    values = np.empty(int(np.count_nonzero(usable)), dtype=np.uint64)
+    out_offsets = np.empty(offsets.size, dtype=np.int64)
+    count = sorted_sets(hashes, offsets, usable, values, out_offsets)
+    return values[:count].copy(), out_offsets
 
 
 def covered_words(shingle_mask: np.ndarray, n: int, words: int) -> np.ndarray:

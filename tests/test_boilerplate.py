@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from dedupe import Config
+from dedupe.arrays import prefix_sums
 from dedupe.boilerplate import boilerplate_bar, stock_shingles
 
 
@@ -27,7 +28,9 @@ def _stock(docs: list[list[int]]) -> set[int]:
     """Stock shingles of documents given as shingle lists, each its own family."""
     hashes = [np.array(d, dtype=np.uint64) for d in docs]
     family = np.arange(len(docs), dtype=np.int64)
-    positions = [(h, np.ones(h.size, dtype=bool)) for h in hashes]
+    flat = np.concatenate(hashes)
+    positions = (flat, prefix_sums(np.array([h.size for h in hashes])),
+                 np.ones(flat.size, dtype=bool))
     sets = [np.unique(h) for h in hashes]
     return set(stock_shingles(sets, family, Config(), positions).tolist())
 

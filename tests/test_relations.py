@@ -42,13 +42,14 @@ def test_containment_into_several_families_joins_none() -> None:
     assert len(set(family.tolist())) == 3
 
 
-@given(st.lists(st.lists(st.integers(0, 40), max_size=30), min_size=2, max_size=12))
-def test_overlaps_count_exactly_what_two_sets_share(members: list[list[int]]) -> None:
+@given(st.lists(st.lists(st.integers(0, 40), max_size=30), min_size=2, max_size=12),
+       st.integers(1, 3))
+def test_overlaps_count_exactly_what_two_sets_share(members: list[list[int]], jobs: int) -> None:
     # spread over the whole 64-bit range, as shingle hashes are (unsigned order matters)
     sets = [np.unique(np.array(m, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
             for m in members]
     pairs = np.array(np.triu_indices(len(sets), 1)).T
-    found = overlaps(pairs, sets)
+    found = overlaps(pairs, sets, jobs)  # in ``jobs`` threads
     for k, (i, j) in enumerate(pairs.tolist()):
         a, b = set(members[i]), set(members[j])
         assert found.shared[k] == len(a & b)
