@@ -1,14 +1,18 @@
 """Set operations on arrays of hashes, for the many small arrays of one scan.
 
-numpy's ``unique`` and ``isin`` are general: ``unique`` of 64-bit values goes through a
-hash table, ``unique(axis=0)`` sorts rows as records, and ``isin`` sorts both arrays on
-every call. The scan calls them once per document or per pair on a few hundred
-values, against sets that are already sorted, so these versions sort once and search.
+numpy's ``unique`` and ``isin`` are general: ``unique(axis=0)`` sorts rows as records,
+and ``isin`` sorts both arrays on every call. The scan calls these on millions of
+hashes at a time, or once per document on a few hundred, so these versions do less:
+membership through a hash table of the keys, rows as single numbers.
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
+
+from dedupe.kernels import find_keys
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -30,17 +34,34 @@ def _firsts(ordered: np.ndarray) -> np.ndarray:
     return first
 
 
-def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Per value, whether it is in ``sorted_set`` (sorted, distinct): ``np.isin`` by search.
+def member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Per value, whether it is one of the distinct uint64 ``keys`` (``np.isin``).
 
     Example:
         >>> member(np.array([5, 2, 9]), np.array([2, 5, 7])).tolist()
         [True, True, False]
     """
-    if sorted_set.size == 0:
-        return np.zeros(values.shape, dtype=bool)
-    at = np.searchsorted(sorted_set, values)
-    return sorted_set[np.minimum(at, sorted_set.size - 1)] == values
+    return index_in(values, keys) >= 0
+
+
+def index_in(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Per value, its index in the distinct uint64 ``keys``, or -1 where it is none.
+
+    A hash table of the keys answers in a probe or two per value
+    (``kernels.find_keys``): the scan looks up millions of shingles at a time, where
+    sorting or a binary search per value costs many times more.
+
+    Example:
+        >>> index_in(np.array([5, 2, 9]), np.array([2, 5, 7])).tolist()
+        [1, 0, -1]
+    """
+    out = np.empty(values.shape, dtype=np.int64)
+    if keys.size == 0:
+        out.fill(-1)
+        return out
+    find_keys(values.astype(np.uint64, copy=False).reshape(-1),
+              keys.astype(np.uint64, copy=False), out.reshape(-1))
+    return out
 
 
 def prefix_sums(values: np.ndarray) -> np.ndarray:
@@ -63,7 +84,8 @@ def split_at(values: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
         >>> [p.tolist() for p in split_at(np.arange(5), np.array([0, 2, 2, 5]))]
         [[0, 1], [], [2, 3, 4]]
     """
-    return np.split(values, offsets[1:-1]) if offsets.size > 1 else []
+    bounds = offsets.tolist()  # (np.split makes each part through several calls)
+    return [values[a:b] for a, b in pairwise(bounds)]
 
 
 def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

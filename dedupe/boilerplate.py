@@ -11,20 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TypeVar
 
 import jellyfish
 import numpy as np
 import xxhash
 
-from dedupe.arrays import member, sorted_unique
+from dedupe.arrays import index_in, member, sorted_unique
 from dedupe.config import Config
-from dedupe.kernels import quoted
+from dedupe.kernels import covered_runs, quoted
 from dedupe.lsh import lsh_pairs, run_starts
 from dedupe.normalise import SENTENCE_END, Doc, normalise_word
 from dedupe.records import Article, Boilerplate
-from dedupe.relations import families, family_counts
-from dedupe.shingle import covered_words, true_runs
+from dedupe.relations import families, family_count_arrays, family_counts
 from dedupe.signatures import signature_matrix
 
 IntOrArray = TypeVar("IntOrArray", int, np.ndarray)
@@ -47,6 +47,7 @@ class Lines:
     heading: np.ndarray
     words: np.ndarray  # words in the line
     spans: np.ndarray  # (n, 2): the line's words ``[first, last + 1)`` in its document
+    chars: np.ndarray  # (n, 2): the line's characters ``[start, end)`` in its document
 
     def families(self, family: np.ndarray) -> dict[int, int]:
         """Distinct families carrying each key."""
@@ -61,9 +62,10 @@ def collect_lines(docs: Sequence[Doc], texts: Sequence[str], config: Config) -> 
     heading = np.concatenate([d.headings for d in docs] or [np.empty(0, bool)])
     spans = np.concatenate([d.line_words for d in docs] or [np.empty((0, 2), np.int64)])
     key = _merge_similar_headings(docs, texts, doc, line, key, heading, config)
+    chars = np.concatenate([d.line_chars for d in docs] or [np.empty((0, 2), np.int64)])
     return Lines(doc=doc, line=line.astype(np.int64), key=key, heading=heading,
                  words=np.diff(spans, axis=1).ravel().astype(np.int64),
-                 spans=spans.astype(np.int64))
+                 spans=spans.astype(np.int64), chars=chars.astype(np.int64))
 
 
 def _merge_similar_headings(
@@ -76,17 +78,17 @@ def _merge_similar_headings(
     matches are compared with jellyfish.
     """
     rows = np.flatnonzero(heading)
-    texts_by_key: dict[int, str] = {}
-    for r in rows:
-        d = docs[doc[r]]
-        first, last = d.line_words[line[r]]
-        words = [texts[doc[r]][s:e] for s, e in zip(d.starts[first:last], d.ends[first:last],
-                                                      strict=True)]
-        texts_by_key.setdefault(int(key[r]), " ".join(normalise_word(w) for w in words))
-    unique_keys = sorted(texts_by_key)
+    # One text per distinct key, from its first heading line (the key is its words').
+    distinct, first_rows = np.unique(key[rows], return_index=True)
+    unique_keys = distinct.tolist()
     if len(unique_keys) < 2:
         return key
-    heading_texts = [texts_by_key[k] for k in unique_keys]
+    heading_texts = []
+    for r in rows[first_rows].tolist():
+        d, text = docs[doc[r]], texts[doc[r]]
+        first, last = d.line_words[line[r]].tolist()
+        heading_texts.append(" ".join(normalise_word(text[s:e]) for s, e in zip(
+            d.starts[first:last].tolist(), d.ends[first:last].tolist(), strict=True)))
     grams = [_trigrams(t) for t in heading_texts]
     sigs = signature_matrix(grams, config.num_perm, config.seed)
     candidates = lsh_pairs(sigs, *_HEADING_BANDS, np.ones(len(grams), dtype=bool))
@@ -128,15 +130,14 @@ def template_keys(
     ``source_template_min_families`` families of that source: what one site's
     unrelated articles share is that site's template.
     """
-    counts = lines.families(family)
-    single = _single_source_keys(lines, sources)
-    words = dict(zip(lines.key.tolist(), lines.words.tolist(), strict=True))
-    keys = np.array(sorted(counts), dtype=np.uint64)
-    listed = keys.tolist()
-    template = is_template(np.array([counts[k] for k in listed], dtype=np.int64),
-                           np.array([words[k] for k in listed], dtype=np.int64),
-                           np.array([k in single for k in listed], dtype=bool), config)
-    return keys[template]
+    keys, counts = family_count_arrays(lines.key, lines.doc, family)
+    # A key's words: those of its last line (all its lines have the same words, bar
+    # headings merged as fuzzily equal).
+    order = np.argsort(lines.key, kind="stable")
+    last = np.searchsorted(lines.key[order], keys, side="right") - 1
+    words = lines.words[order[last]]
+    single = member(keys, _single_source_keys(lines, sources))
+    return keys[is_template(counts, words, single, config)]
 
 
 def is_template(families: np.ndarray, words: np.ndarray, one_source: np.ndarray,
@@ -159,8 +160,8 @@ def boilerplate_bar(words: IntOrArray, minimum: int, config: Config) -> IntOrArr
     return int(bar) if isinstance(words, int) else bar
 
 
-def _single_source_keys(lines: Lines, sources: Sequence[str | None]) -> set[int]:
-    """Keys whose carriers all name the same (known) source."""
+def _single_source_keys(lines: Lines, sources: Sequence[str | None]) -> np.ndarray:
+    """Sorted keys whose carriers all name the same (known) source."""
     names = sorted({s for s in sources if s})
     code = {name: k for k, name in enumerate(names)}
     # An unknown source gets a code of its own, so it never matches another.
@@ -172,10 +173,10 @@ def _single_source_keys(lines: Lines, sources: Sequence[str | None]) -> set[int]
     keys, carrier = lines.key[order], carrier[order]
     bounds = run_starts(keys)
     if bounds.size == 0:
-        return set()
+        return np.empty(0, dtype=np.uint64)
     low = np.minimum.reduceat(carrier, bounds)
     high = np.maximum.reduceat(carrier, bounds)
-    return set(keys[bounds][(low == high) & (low < len(names))].tolist())
+    return keys[bounds][(low == high) & (low < len(names))]
 
 
 def template_words(word_offsets: np.ndarray, lines: Lines,
@@ -195,11 +196,10 @@ def line_spans(
     docs: Sequence[Doc], lines: Lines, keys: np.ndarray
 ) -> list[tuple[tuple[int, int], ...]]:
     """Per document, the character spans of its lines keyed ``keys``, in text order."""
-    spans: list[list[tuple[int, int]]] = [[] for _ in docs]
-    for r in np.flatnonzero(member(lines.key, keys)):
-        start, end = docs[lines.doc[r]].line_chars[lines.line[r]]
-        spans[lines.doc[r]].append((int(start), int(end)))
-    return [tuple(sorted(s)) for s in spans]
+    rows = np.flatnonzero(member(lines.key, keys))  # by document, then line: text order
+    spans = [(a, b) for a, b in lines.chars[rows].tolist()]
+    cuts = np.searchsorted(lines.doc[rows], np.arange(len(docs) + 1)).tolist()
+    return [tuple(spans[a:b]) for a, b in pairwise(cuts)]
 
 
 def heading_keys(lines: Lines, templates: np.ndarray) -> np.ndarray:
@@ -213,18 +213,17 @@ def heading_keys(lines: Lines, templates: np.ndarray) -> np.ndarray:
 
 
 def stock_spans(
-    docs: Sequence[Doc], usable: Sequence[np.ndarray], in_stock: Sequence[np.ndarray], n: int,
+    docs: Sequence[Doc], stock: np.ndarray, offsets: np.ndarray, n: int,
 ) -> list[tuple[tuple[int, int], ...]]:
-    """Per document, the character spans covered by usable stock shingles, merged
-    (``in_stock``: per document, which of its shingles are stock)."""
-    return [word_spans(doc, covered_words(ok & stock, n, doc.words))
-            for doc, ok, stock in zip(docs, usable, in_stock, strict=True)]
-
-
-def word_spans(doc: Doc, words: np.ndarray) -> tuple[tuple[int, int], ...]:
-    """Character spans of the runs of ``words`` (a bool mask over the document's words)."""
-    return tuple((int(doc.starts[run.start]), int(doc.ends[run.stop - 1]))
-                 for run in true_runs(words))
+    """Per document, the character spans covered by its ``stock`` shingles (usable
+    stock phrases, a mask over all documents' shingles laid end to end), merged."""
+    rows = np.empty((int(np.count_nonzero(stock)), 3), dtype=np.int64)
+    count = covered_runs(stock, offsets, np.array([d.words for d in docs], dtype=np.int64),
+                         n, rows)
+    spans: list[list[tuple[int, int]]] = [[] for _ in docs]
+    for d, first, end in rows[:count].tolist():
+        spans[d].append((int(docs[d].starts[first]), int(docs[d].ends[end - 1])))
+    return [tuple(s) for s in spans]
 
 
 def stock_threshold(n_families: int, config: Config) -> int:
@@ -258,8 +257,8 @@ def stock_shingles(
     if positions is None or not stock.size:
         return stock
     hashes, offsets, usable = positions
-    at = np.minimum(np.searchsorted(stock, hashes), stock.size - 1)
-    candidate = usable & (stock[at] == hashes)
+    at = index_in(hashes, stock)
+    candidate = usable & (at >= 0)
     families = np.array([counts[k] for k in stock.tolist()], dtype=np.int64)[at]
     quote = np.zeros(hashes.size, dtype=bool)
     quoted(candidate, offsets, families, config.shingle_size, bar,
@@ -276,16 +275,22 @@ def describe_lines(
     is_template_key = set(templates.tolist())
     items: list[Boilerplate] = []
     order = np.lexsort((lines.line, lines.doc, lines.key))
-    keys = lines.key[order]
-    for group in np.split(order, np.flatnonzero(keys[1:] != keys[:-1]) + 1):
-        carriers = sorted({int(d) for d in lines.doc[group]})
-        if len(carriers) < 2:
-            continue
-        key = int(lines.key[group[0]])
+    keys, docs_in_order = lines.key[order], lines.doc[order]
+    starts = run_starts(keys)
+    ends = np.append(starts[1:], keys.size)
+    # Only keys in two documents or more, and template or a heading somewhere, are
+    # listed: most lines are in one document, so they are left out before the loop.
+    new_carrier = np.zeros(keys.size + 1, dtype=np.int64)
+    new_carrier[run_starts(keys, docs_in_order)] = 1
+    carriers_of = np.add.reduceat(new_carrier, starts)[: starts.size]
+    headed = np.add.reduceat(np.append(lines.heading[order], False), starts)[: starts.size]
+    wanted = (carriers_of >= 2) & ((headed > 0) | member(keys[starts], templates))
+    for a, b in zip(starts[wanted].tolist(), ends[wanted].tolist(), strict=True):
+        group = order[a:b]
+        carriers = sorted(set(docs_in_order[a:b].tolist()))
+        key = int(keys[a])
         n_fam = counts[key]
         is_template = key in is_template_key
-        if not is_template and not lines.heading[group].any():
-            continue  # a shared body line: reported as a passage, not here
         first = int(group[0])
         d, index = int(lines.doc[first]), int(lines.line[first])
         start, end = docs[d].line_chars[index]

@@ -29,7 +29,7 @@ from types import TracebackType
 import numpy as np
 
 from dedupe.arrays import sorted_unique
-from dedupe.boilerplate import boilerplate_bar, is_template, stock_threshold, word_spans
+from dedupe.boilerplate import boilerplate_bar, is_template, stock_spans, stock_threshold
 from dedupe.cluster import choose_origin
 from dedupe.config import ALGORITHM_VERSION, Config
 from dedupe.lsh import band_keys
@@ -37,7 +37,7 @@ from dedupe.normalise import Doc, analyse_many, content_key
 from dedupe.passages import Side, find_passages, rare_shingles
 from dedupe.records import Article, Match, Pair, Verdict
 from dedupe.relations import evidence_strength, passage_strength, relation
-from dedupe.shingle import covered_words, shingles, true_runs, usable_shingles, winnow
+from dedupe.shingle import shingles, true_runs, usable_shingles, winnow
 from dedupe.signatures import signature_matrix
 from dedupe.store import LineCount, Store, Stored, open_store, signed
 
@@ -339,8 +339,8 @@ class Index:
         side_b = Side(stored.text, text.doc, text.hashes, theirs)  # only a's shingles weigh
         passages = find_passages(side_a, side_b, config)
         headings = world.shared_headings(article.text, new, text, article.source, stored.source)
-        strength = evidence_strength(kind, jaccard, max(a_in_b, b_in_a),
-                                     passage_strength(passages, config), len(headings),
+        reuse = passage_strength(sum(p.rare_shingles for p in passages), config)
+        strength = evidence_strength(kind, jaccard, max(a_in_b, b_in_a), reuse, len(headings),
                                      config.heading_strength)
         if kind is None and strength < config.link_min_strength:
             return None
@@ -353,8 +353,9 @@ class Index:
                  matches: list[tuple[Match, Stored]]) -> Verdict:
         template = world.template_words(new, article.source)
         spans = _line_spans(new.doc, template)
-        stock = word_spans(new.doc, covered_words(world.stock(new, usable),
-                                                 self.config.shingle_size, new.doc.words))
+        in_stock = world.stock(new, usable)
+        [stock] = stock_spans([new.doc], in_stock, np.array([0, in_stock.size]),
+                              self.config.shingle_size)
         if not matches:
             return Verdict(article.id, "new", (), article.id, "new", spans, stock)
         decision = min((DECISIONS[m.relation] for m, _ in matches),

@@ -378,6 +378,58 @@ def quoted(candidate: np.ndarray, offsets: np.ndarray, families: np.ndarray, n: 
             for q in range(start, p):
                 out[q] = families[q] < need
 
+
+@_compiled
+def find_keys(values: np.ndarray, keys: np.ndarray, out: np.ndarray) -> None:
+    """``out[i]``: the index in ``keys`` (distinct) of ``values[i]``, or -1, through a
+    hash table of the keys (one probe or two per value, where a binary search of a
+    large sorted array takes a cache miss per step)."""
+    size = 2
+    while size < 2 * keys.size:
+        size *= 2
+    mask = np.uint64(size - 1)
+    slots = np.full(size, -1, dtype=np.int64)
+    for k in range(keys.size):
+        at = fmix64(np.uint64(keys[k])) & mask
+        while slots[at] >= 0:
+            at = (at + np.uint64(1)) & mask
+        slots[at] = k
+    for i in range(values.size):
+        value = values[i]
+        at = fmix64(np.uint64(value)) & mask
+        out[i] = -1
+        while slots[at] >= 0:
+            if keys[slots[at]] == value:
+                out[i] = slots[at]
+                break
+            at = (at + np.uint64(1)) & mask
+
+
+@_compiled
+def covered_runs(selected: np.ndarray, offsets: np.ndarray, words: np.ndarray, n: int,
+                 out: np.ndarray) -> int:
+    """The runs of words covered by ``selected`` shingles (shingle ``s`` covers words
+    ``s`` to ``s + n - 1``, within the document's ``words``), as rows ``(document,
+    first word, last word + 1)`` of ``out`` in text order; returns how many."""
+    count = 0
+    for d in range(offsets.size - 1):
+        first, end = -1, -1
+        for s in range(offsets[d + 1] - offsets[d]):
+            if not selected[offsets[d] + s]:
+                continue
+            stop = min(s + n, words[d])
+            if first >= 0 and s <= end:
+                end = max(end, stop)
+                continue
+            if first >= 0:
+                out[count, 0], out[count, 1], out[count, 2] = d, first, end
+                count += 1
+            first, end = s, stop
+        if first >= 0:
+            out[count, 0], out[count, 1], out[count, 2] = d, first, end
+            count += 1
+    return count
+
 def load() -> float:
     """Compile (or load from the cache) every loop for the types dedupe calls it with,
     and return the seconds it took: a process pays this once, on its first call of
@@ -403,4 +455,6 @@ def load() -> float:
     rare_flags(flags, flags, offsets, 1, flags.copy())
     sorted_sets(values, offsets, flags, values.copy(), offsets.copy())
     quoted(flags, offsets, offsets, 1, 1, 1, flags.copy())
+    find_keys(values, values, offsets.copy())
+    covered_runs(flags, offsets, offsets, 1, np.zeros((1, 3), dtype=np.int64))
     return time.perf_counter() - start

@@ -127,13 +127,17 @@ class Sides:
 
 
 def passage(row: Sequence[int], text_a: str, doc_a: Doc, text_b: str, doc_b: Doc,
-            n: int) -> Passage:
-    """The Passage of one row of ``Sides.spans``, in characters of both texts."""
+            n: int, swap: bool = False) -> Passage:
+    """The Passage of one row of ``Sides.spans``, in characters of both texts (``a`` the
+    first document's, unless ``swap``; its text is the first document's)."""
     _, first_a, last_a, first_b, last_b, rare = row
     end_a, end_b = min(last_a + n, doc_a.words) - 1, min(last_b + n, doc_b.words) - 1
     char_a = (int(doc_a.starts[first_a]), int(doc_a.ends[end_a]))
     char_b = (int(doc_b.starts[first_b]), int(doc_b.ends[end_b]))
-    return Passage(a=char_a, b=char_b, text=text_a[char_a[0] : char_a[1]], rare_shingles=rare)
+    text = text_a[char_a[0] : char_a[1]]
+    if swap:
+        return Passage(a=char_b, b=char_a, text=text, rare_shingles=rare)
+    return Passage(a=char_a, b=char_b, text=text, rare_shingles=rare)
 
 
 def _joined(arrays: Sequence[np.ndarray], dtype: type) -> np.ndarray:

@@ -8,7 +8,7 @@ Jaccard and containment is exact, not estimated.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,6 @@ from dedupe.arrays import prefix_sums, ranges
 from dedupe.config import Config
 from dedupe.kernels import in_threads, shared_counts
 from dedupe.lsh import group_pairs, run_starts
-from dedupe.records import Passage
 from dedupe.shingle import FMIX64, MULTIPLIER, fmix
 
 #: Shingle values sorted at a time (``_sorted_parts``).
@@ -179,12 +178,19 @@ def loose_families(n_docs: int, full: Overlaps, jaccard: float, containment: flo
 
 def family_counts(keys: np.ndarray, docs: np.ndarray, family: np.ndarray) -> dict[int, int]:
     """For each distinct key, how many different families carry it."""
+    distinct_keys, counts = family_count_arrays(keys, docs, family)
+    return dict(zip(distinct_keys.tolist(), counts.tolist(), strict=True))
+
+
+def family_count_arrays(keys: np.ndarray, docs: np.ndarray,
+                        family: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``family_counts`` as arrays: the distinct keys, sorted, and their counts."""
     fam = family[docs]
     order = np.lexsort((fam, keys))
     keys, fam = keys[order], fam[order]
     first = run_starts(keys, fam)
     distinct_keys, counts = np.unique(keys[first], return_counts=True)
-    return dict(zip(distinct_keys.tolist(), counts.tolist(), strict=True))
+    return distinct_keys, counts
 
 
 #: What the relation rule gives, by the first of its conditions that holds (``_rule``).
@@ -222,10 +228,10 @@ def relation(shared: int, same_content: bool, jaccard: float, containment: float
                  if holds), None)
 
 
-def passage_strength(passages: Sequence[Passage], config: Config) -> float:
-    """Evidence of shared passages: ``1 - exp(-rare shingles / passage_scale)``."""
-    rare = sum(p.rare_shingles for p in passages)
-    return 1.0 - math.exp(-rare / config.passage_scale)
+def passage_strength(rare_shingles: int, config: Config) -> float:
+    """Evidence of shared passages with ``rare_shingles`` rare shingles in all:
+    ``1 - exp(-rare shingles / passage_scale)``."""
+    return 1.0 - math.exp(-rare_shingles / config.passage_scale)
 
 
 def evidence_strength(

@@ -12,7 +12,7 @@ stock phrases (shingles in many families), reused passages and shared headings.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,7 @@ from dedupe.documents import in_processes
 from dedupe.lsh import lsh_pairs
 from dedupe.normalise import Doc, analyse_many, content_key
 from dedupe.passages import Sides, passage, rare_flat
-from dedupe.records import Article, Boilerplate, Cluster, Pair, Passage, Skip
+from dedupe.records import Article, Boilerplate, Cluster, Pair, Skip
 from dedupe.relations import (
     Overlaps,
     evidence_strength,
@@ -167,7 +167,8 @@ def scan(
     # Listed templates are exactly the masked lines (what reports grey out).
     line_items = describe_lines(articles, docs, lines, final_family, masked_keys)
     headings = _heading_pairs(articles, line_items)
-    pairs = _assemble(articles, content, relations, evidence, headings, content_sets, config)
+    pairs = _assemble(articles, docs, content, relations, evidence, headings, content_sets,
+                      config)
     links = [p for p in pairs if p.strength >= config.link_min_strength]
     in_stock = split_at(compared.in_stock, shingled.offsets)
     stock_items = describe_stock(articles, docs, hashes, in_stock, compared.family, config)
@@ -183,7 +184,8 @@ def scan(
         template_words=tuple(int(m.sum()) for m in masks),
         template_lines=tuple(line_spans(docs, lines, masked_keys)),
         heading_lines=tuple(line_spans(docs, lines, heading_keys(lines, masked_keys))),
-        stock_spans=tuple(stock_spans(docs, compared.usable, in_stock, config.shingle_size)),
+        stock_spans=tuple(stock_spans(docs, compared.usable_stock, shingled.offsets,
+                                      config.shingle_size)),
     )
 
 
@@ -192,13 +194,20 @@ class _Comparison:
     """One pass over content: relations, stock phrases and passages for a template mask."""
 
     masks: list[np.ndarray]  # per document, its template words
-    usable: list[np.ndarray]  # per document, its shingles outside template lines
+    usable: np.ndarray  # per shingle (laid end to end), whether it is outside template lines
     sets: list[np.ndarray]  # per document, its distinct usable shingles, sorted
     content: Overlaps
     relations: list[str | None]
     family: np.ndarray  # families by whole-document relations (what stock is counted over)
     in_stock: np.ndarray  # per shingle (laid end to end), whether it is a stock phrase
-    evidence: dict[int, tuple[list[Passage], float]]
+    #: per candidate row with passages: their ``Sides.spans`` rows and their strength
+    evidence: dict[int, tuple[list[list[int]], float]]
+
+    @property
+    def usable_stock(self) -> np.ndarray:
+        """Per shingle (laid end to end), whether it is a stock phrase outside template
+        lines."""
+        return self.usable & self.in_stock
 
     def family_with_reuse(self) -> np.ndarray:
         """Families by whole-document relations and strong passage reuse."""
@@ -246,9 +255,8 @@ def _compare(
     stock = stock_shingles(sets, family, config, (flat, offsets, usable))
     in_stock = member(flat, stock)
     sides = Sides(flat, offsets, usable, rare_flat(usable, in_stock, offsets, n))
-    evidence = _passages(texts, docs, sides, content, relations, config, jobs)
-    return _Comparison(masks, split_at(usable, offsets), sets, content, relations, family,
-                       in_stock, evidence)
+    evidence = _passages(sides, content, relations, config, jobs)
+    return _Comparison(masks, usable, sets, content, relations, family, in_stock, evidence)
 
 
 def _family_edges(family: np.ndarray) -> np.ndarray:
@@ -272,21 +280,18 @@ def _candidates(sets: list[np.ndarray], config: Config) -> np.ndarray:
 
 
 def _passages(
-    texts: Sequence[str], docs: Sequence[Doc], sides: Sides, content: Overlaps,
-    relations: list[str | None], config: Config, jobs: int,
-) -> dict[int, tuple[list[Passage], float]]:
-    """Evidence passages and their strength for each candidate that has any."""
+    sides: Sides, content: Overlaps, relations: list[str | None], config: Config, jobs: int,
+) -> dict[int, tuple[list[list[int]], float]]:
+    """Evidence passages (``Sides.spans`` rows) and their strength for each candidate
+    that has any. Passages are made from the rows only for the pairs reported."""
     min_shared = max(1, config.min_passage_words - config.shingle_size + 1)
     related = np.array([r is not None for r in relations], dtype=bool).reshape(-1)
     todo = np.flatnonzero(related | (content.shared >= min_shared))
-    spans = sides.spans(content.pairs[todo], config, jobs)
-    found: dict[int, list[Passage]] = {}
-    for row in spans.tolist():
-        k = int(todo[row[0]])
-        i, j = content.pairs[k].tolist()
-        found.setdefault(k, []).append(
-            passage(row, texts[i], docs[i], texts[j], docs[j], config.shingle_size))
-    return {k: (passages, passage_strength(passages, config)) for k, passages in found.items()}
+    found: dict[int, list[list[int]]] = {}
+    for row in sides.spans(content.pairs[todo], config, jobs).tolist():
+        found.setdefault(int(todo[row[0]]), []).append(row)
+    return {k: (rows, passage_strength(sum(row[5] for row in rows), config))
+            for k, rows in found.items()}
 
 
 def _heading_pairs(
@@ -304,47 +309,49 @@ def _heading_pairs(
 
 
 def _assemble(
-    articles: Sequence[Article], content: Overlaps, relations: list[str | None],
-    evidence: dict[int, tuple[list[Passage], float]],
+    articles: Sequence[Article], docs: Sequence[Doc], content: Overlaps,
+    relations: list[str | None], evidence: dict[int, tuple[list[list[int]], float]],
     headings: dict[tuple[str, str], list[str]], sets: list[np.ndarray], config: Config,
 ) -> list[Pair]:
     """One Pair per candidate with any evidence, in id order."""
-    index = {a.id: i for i, a in enumerate(articles)}
-    rows: dict[tuple[str, str], int] = {}
+    ids = [a.id for a in articles]
+    # Per pair of ids: (i, j, jaccard, i in j, j in i, relation, passage rows, reuse).
+    found: dict[tuple[str, str], tuple[Any, ...]] = {}
     useful = sorted({k for k, r in enumerate(relations) if r is not None} | set(evidence))
-    for k, (i, j) in zip(useful, content.pairs[useful].tolist(), strict=True):
-        a, b = articles[i].id, articles[j].id
-        rows[(min(a, b), max(a, b))] = k
+    for k, (i, j), *measured in zip(useful, *_columns(content, useful), strict=True):
+        key = (ids[i], ids[j]) if ids[i] < ids[j] else (ids[j], ids[i])
+        found[key] = (i, j, *measured, relations[k], *evidence.get(k, ([], 0.0)))
     # Pairs with only headings in common are measured apart (as any candidate would be).
-    missing = [key for key in headings if key not in rows]
-    extra_row = {key: k for k, key in enumerate(missing)}
+    index = {a: i for i, a in enumerate(ids)}
+    missing = [key for key in headings if key not in found]
     extra = overlaps(np.array([[index[a], index[b]] for a, b in missing], dtype=np.int64)
                      .reshape(-1, 2), sets)
+    for key, (i, j), *measured in zip(missing, *_columns(extra, range(len(missing))),
+                                      strict=True):
+        found[key] = (i, j, *measured, None, [], 0.0)
     pairs = []
-    for key in sorted(set(rows) | set(headings)):
-        a, b = key
-        if key in rows:
-            k = rows[key]
-            table, row, kind = content, k, relations[k]
-            passages, passage_strength = evidence.get(k, ([], 0.0))
-        else:
-            table, row, kind = extra, extra_row[key], None
-            passages, passage_strength = [], 0.0
+    for key in sorted(found):
+        i, j, jaccard, i_in_j, j_in_i, kind, spans, reuse = found[key]
         shared_headings = headings.get(key, [])
-        if kind is None and not passages and not shared_headings:
+        if kind is None and not spans and not shared_headings:
             continue
-        swap = articles[int(table.pairs[row][0])].id != a
-        a_in_b = float(table.b_in_a[row] if swap else table.a_in_b[row])
-        b_in_a = float(table.a_in_b[row] if swap else table.b_in_a[row])
-        jaccard = float(table.jaccard[row])
-        strength = evidence_strength(kind, jaccard, max(a_in_b, b_in_a), passage_strength,
+        swap = ids[i] != key[0]
+        a_in_b, b_in_a = (j_in_i, i_in_j) if swap else (i_in_j, j_in_i)
+        strength = evidence_strength(kind, jaccard, max(a_in_b, b_in_a), reuse,
                                      len(shared_headings), config.heading_strength)
-        if swap:
-            passages = [replace(p, a=p.b, b=p.a) for p in passages]
+        passages = [passage(r, articles[i].text, docs[i], articles[j].text, docs[j],
+                            config.shingle_size, swap) for r in spans]
         pairs.append(Pair(
-            a=a, b=b, relation=kind or "reuse", jaccard=round(jaccard, 4),
+            a=key[0], b=key[1], relation=kind or "reuse", jaccard=round(jaccard, 4),
             containment=(round(a_in_b, 4), round(b_in_a, 4)),
             passages=tuple(passages),
             headings=tuple(shared_headings), strength=round(strength, 4),
         ))
     return pairs
+
+
+def _columns(table: Overlaps, rows: Sequence[int]) -> list[list[Any]]:
+    """Rows of ``table`` as Python values: pairs, Jaccard, containments (a in b, b in a)."""
+    picks = np.asarray(rows, dtype=np.int64)
+    return [table.pairs[picks].tolist(), table.jaccard[picks].tolist(),
+            table.a_in_b[picks].tolist(), table.b_in_a[picks].tolist()]

@@ -156,15 +156,6 @@ def shingle_sets(hashes: np.ndarray, offsets: np.ndarray,
     return values[:count].copy(), out_offsets
 
 
-def covered_words(shingle_mask: np.ndarray, n: int, words: int) -> np.ndarray:
-    """Which of ``words`` words lie in at least one shingle that ``shingle_mask`` selects."""
-    covered = np.zeros(words + 1, dtype=np.int64)
-    starts = np.flatnonzero(shingle_mask)
-    np.add.at(covered, np.minimum(starts, words), 1)
-    np.add.at(covered, np.minimum(starts + n, words), -1)
-    return np.cumsum(covered)[:words] > 0
-
-
 def true_runs(mask: np.ndarray) -> list[slice]:
     """Maximal runs of True in ``mask``."""
     starts, ends = runs(mask.astype(bool, copy=False))

@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dedupe import arrays, documents, kernels, normalise
-from dedupe.arrays import counted_rows, member, prefix_sums, sorted_unique, unique_rows
+from dedupe.arrays import (
+    counted_rows,
+    index_in,
+    member,
+    prefix_sums,
+    sorted_unique,
+    unique_rows,
+)
 
 hashes = st.lists(st.integers(0, 2**64 - 1), max_size=60).map(
     lambda v: np.array(v, dtype=np.uint64))
@@ -27,6 +34,16 @@ def test_sorted_unique_is_np_unique(values: np.ndarray) -> None:
 @given(hashes | small, hashes | small)
 def test_member_is_np_isin(values: np.ndarray, other: np.ndarray) -> None:
     np.testing.assert_array_equal(member(values, np.unique(other)), np.isin(values, other))
+
+
+@given(hashes | small, hashes | small)
+def test_index_in_finds_each_value_where_the_keys_hold_it(values: np.ndarray,
+                                                          other: np.ndarray) -> None:
+    keys = np.unique(other)[::-1].copy()  # any order: the keys need only be distinct
+    found = index_in(values, keys)
+    assert found.dtype == np.int64 and found.shape == values.shape
+    for value, at in zip(values.tolist(), found.tolist(), strict=True):
+        assert (keys[at] == value) if at >= 0 else value not in set(keys.tolist())
 
 
 @given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), max_size=80))

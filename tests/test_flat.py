@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 
 from dedupe import Config
 from dedupe.arrays import prefix_sums, sorted_unique, split_at
-from dedupe.boilerplate import Lines, stock_shingles, template_words
+from dedupe.boilerplate import Lines, stock_shingles, stock_spans, template_words
+from dedupe.normalise import analyse_many
 from dedupe.passages import rare_flat, rare_shingles
 from dedupe.relations import family_counts
-from dedupe.shingle import covered_words, shingle_sets, true_runs, usable_flat
+from dedupe.shingle import shingle_sets, shingles_flat, true_runs, usable_flat
 
 # Documents as lists of small shingle hashes (repeats and shared shingles are common),
 # each with a template mask over its words and a usable mask over its shingles.
@@ -22,6 +23,15 @@ _docs = st.lists(st.lists(st.integers(1, 9), max_size=25), min_size=1, max_size=
 def _bools(draw: st.DrawFn, size: int, p: float = 0.3) -> np.ndarray:
     return np.array(draw(st.lists(st.floats(0, 1), min_size=size, max_size=size)),
                     dtype=float).reshape(-1) < p
+
+
+def covered_words(shingle_mask: np.ndarray, n: int, words: int) -> np.ndarray:
+    """Which of ``words`` words lie in at least one shingle that ``shingle_mask`` selects."""
+    covered = np.zeros(words + 1, dtype=np.int64)
+    starts = np.flatnonzero(shingle_mask)
+    np.add.at(covered, np.minimum(starts, words), 1)
+    np.add.at(covered, np.minimum(starts + n, words), -1)
+    return np.cumsum(covered)[:words] > 0
 
 
 def _usable_reference(template: np.ndarray, n: int, count: int) -> np.ndarray:
@@ -134,10 +144,29 @@ def test_template_words_mark_exactly_the_words_of_template_lines(
                                        max_size=doc.size)), dtype=np.uint64)
     table = Lines(doc=doc, line=np.zeros(doc.size, dtype=np.int64), key=keys,
                   heading=np.zeros(doc.size, dtype=bool), words=words,
-                  spans=np.stack([firsts, firsts + words], axis=1))
+                  spans=np.stack([firsts, firsts + words], axis=1),
+                  chars=np.zeros((doc.size, 2), dtype=np.int64))
     template = np.array([2, 3], dtype=np.uint64)
     word_offsets = prefix_sums(np.array([sum(d) for d in lines]))
     found = template_words(word_offsets, table, template)
     expected = np.concatenate([np.repeat(np.isin(keys[doc == d], template), d_words)
                                for d, d_words in enumerate(lines)] or [np.zeros(0, bool)])
     assert found.tolist() == expected.astype(bool).tolist()
+
+
+@given(texts=st.lists(st.lists(st.sampled_from(["a", "bb", "c", "dd"]), max_size=12),
+                      min_size=1, max_size=5),
+       n=st.integers(1, 4), data=st.data())
+def test_stock_spans_are_the_runs_of_words_stock_shingles_cover(
+        texts: list[list[str]], n: int, data: st.DataObject) -> None:
+    """Short texts (fewer words than a shingle, or none) included."""
+    docs = analyse_many([" ".join(t) for t in texts], Config())
+    counts = np.array([d.words for d in docs])
+    _, sizes = shingles_flat(np.zeros(int(counts.sum()), dtype=np.uint64), counts, n)
+    offsets = prefix_sums(sizes)
+    stock = _bools(data.draw, int(offsets[-1]), 0.4)
+    found = stock_spans(docs, stock, offsets, n)
+    for doc, mask, spans in zip(docs, split_at(stock, offsets), found, strict=True):
+        words = covered_words(mask, n, doc.words)
+        assert spans == tuple((int(doc.starts[r.start]), int(doc.ends[r.stop - 1]))
+                              for r in true_runs(words))
