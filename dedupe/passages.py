@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -78,6 +78,32 @@ def find_passages(a: Side, b: Side, config: Config) -> list[Passage]:
             for row in spans.tolist()]
 
 
+class ByHash(NamedTuple):
+    """Each document's usable shingles sorted by hash, then position: document ``d``'s
+    are ``hashes[offsets[d]:offsets[d + 1]]``, at ``positions`` (from its first)."""
+
+    hashes: np.ndarray
+    positions: np.ndarray
+    offsets: np.ndarray
+
+    def sets(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each document's distinct usable hashes, sorted: ``(values, offsets)``."""
+        first = np.ones(self.hashes.size, dtype=bool)
+        np.not_equal(self.hashes[1:], self.hashes[:-1], out=first[1:])
+        first[self.offsets[:-1][np.diff(self.offsets) > 0]] = True  # each document's own
+        return self.hashes[first], prefix_sums(first)[self.offsets]
+
+
+def sorted_usable(hashes: np.ndarray, offsets: np.ndarray, usable: np.ndarray) -> ByHash:
+    """The usable shingles of documents laid end to end, sorted by hash within each
+    document: sorted once, merged with each partner's (``Sides.spans``)."""
+    count = int(np.count_nonzero(usable))
+    values, positions = np.empty(count, np.uint64), np.empty(count, np.int64)
+    out_offsets = np.empty(offsets.size, np.int64)
+    sort_by_hash(hashes, offsets, usable, values, positions, out_offsets)
+    return ByHash(values, positions, out_offsets)
+
+
 @dataclass(frozen=True, eq=False)
 class Sides:
     """Many documents as passage matching sees them, laid end to end: document
@@ -87,24 +113,15 @@ class Sides:
     offsets: np.ndarray
     usable: np.ndarray  # bool: shingle not in a template line
     rare: np.ndarray  # bool: usable and weighs as evidence (``rare_shingles``)
+    by_hash: ByHash  # ``sorted_usable(hashes, offsets, usable)``
 
     @classmethod
     def of(cls, hashes: Sequence[np.ndarray], usable: Sequence[np.ndarray],
            rare: Sequence[np.ndarray]) -> Sides:
         """The documents of aligned per-document arrays."""
         sizes = np.fromiter((h.size for h in hashes), dtype=np.int64, count=len(hashes))
-        return cls(_joined(hashes, np.uint64), prefix_sums(sizes), _joined(usable, bool),
-                   _joined(rare, bool))
-
-    @cached_property
-    def by_hash(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(hashes, positions, offsets)``: each document's usable shingles sorted by
-        hash (then position), sorted once and merged with each partner's."""
-        count = int(np.count_nonzero(self.usable))
-        hashes, positions = np.empty(count, np.uint64), np.empty(count, np.int64)
-        offsets = np.empty(self.offsets.size, np.int64)
-        sort_by_hash(self.hashes, self.offsets, self.usable, hashes, positions, offsets)
-        return hashes, positions, offsets
+        flat, offsets, ok = _joined(hashes, np.uint64), prefix_sums(sizes), _joined(usable, bool)
+        return cls(flat, offsets, ok, _joined(rare, bool), sorted_usable(flat, offsets, ok))
 
     def spans(self, pairs: np.ndarray, config: Config, jobs: int = 1) -> np.ndarray:
         """Passages of the document pairs ``(i, j)`` that weigh enough to be evidence:

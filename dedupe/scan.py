@@ -35,7 +35,7 @@ from dedupe.config import Config
 from dedupe.documents import in_processes
 from dedupe.lsh import lsh_pairs
 from dedupe.normalise import Doc, analyse_many, content_key
-from dedupe.passages import Sides, passage, rare_flat
+from dedupe.passages import Sides, passage, rare_flat, sorted_usable
 from dedupe.records import Article, Boilerplate, Cluster, Pair, Skip
 from dedupe.relations import (
     Overlaps,
@@ -240,7 +240,8 @@ def _compare(
     mask = template_words(shingled.word_offsets, lines, template)
     masks = split_at(mask, shingled.word_offsets)
     usable = usable_flat(mask, shingled.word_offsets, offsets, n)
-    sets = split_at(*shingle_sets(flat, offsets, usable))
+    ordered = sorted_usable(flat, offsets, usable)  # for the sets, and to find passages
+    sets = split_at(*ordered.sets())
     keys = [content_key(d, m) for d, m in zip(docs, masks, strict=True)]
     candidates = unique_rows(np.concatenate([candidates, _lsh(sets, config)]))
     content = overlaps(candidates, sets, jobs)
@@ -254,7 +255,7 @@ def _compare(
     family = families(len(docs), edges)
     stock = stock_shingles(sets, family, config, (flat, offsets, usable))
     in_stock = member(flat, stock)
-    sides = Sides(flat, offsets, usable, rare_flat(usable, in_stock, offsets, n))
+    sides = Sides(flat, offsets, usable, rare_flat(usable, in_stock, offsets, n), ordered)
     evidence = _passages(sides, content, relations, config, jobs)
     return _Comparison(masks, usable, sets, content, relations, family, in_stock, evidence)
 

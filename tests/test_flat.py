@@ -11,7 +11,7 @@ from dedupe import Config
 from dedupe.arrays import prefix_sums, sorted_unique, split_at
 from dedupe.boilerplate import Lines, stock_shingles, stock_spans, template_words
 from dedupe.normalise import analyse_many
-from dedupe.passages import rare_flat, rare_shingles
+from dedupe.passages import rare_flat, rare_shingles, sorted_usable
 from dedupe.relations import family_counts
 from dedupe.shingle import shingle_sets, shingles_flat, true_runs, usable_flat
 
@@ -87,10 +87,17 @@ def test_shingle_sets_are_each_documents_distinct_usable_shingles(
     offsets = prefix_sums(np.array([h.size for h in hashes]))
     flat = np.concatenate(hashes)
     usable = ~_bools(data.draw, flat.size)
-    found = split_at(*shingle_sets(flat, offsets, usable))
-    assert [f.tolist() for f in found] == [
-        sorted_unique(h[u]).tolist() for h, u in zip(hashes, split_at(usable, offsets),
-                                                    strict=True)]
+    expected = [sorted_unique(h[u]).tolist()
+                for h, u in zip(hashes, split_at(usable, offsets), strict=True)]
+    assert [f.tolist() for f in split_at(*shingle_sets(flat, offsets, usable))] == expected
+    # The same sets from the usable shingles sorted for passage search:
+    ordered = sorted_usable(flat, offsets, usable)
+    assert [f.tolist() for f in split_at(*ordered.sets())] == expected
+    for h, p, u, d in zip(split_at(ordered.hashes, ordered.offsets),
+                          split_at(ordered.positions, ordered.offsets),
+                          split_at(usable, offsets), hashes, strict=True):
+        assert p.tolist() == sorted(np.flatnonzero(u).tolist(), key=lambda q: (d[q], q))
+        assert h.tolist() == d[p].tolist()
 
 
 def _stock_reference(sets: list[np.ndarray], family: np.ndarray, bar: int, config: Config,
