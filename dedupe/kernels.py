@@ -430,6 +430,43 @@ def covered_runs(selected: np.ndarray, offsets: np.ndarray, words: np.ndarray, n
             count += 1
     return count
 
+
+@_compiled
+def carrier_lists(values: np.ndarray, owners: np.ndarray, low: int, high: int,
+                  counts: np.ndarray, carried: np.ndarray) -> tuple[int, int]:
+    """The carriers of each distinct value held by ``low`` to ``high`` owners, through a
+    hash table: ``counts[v]`` owners for the ``v``-th such value, listed one value
+    after the other in ``carried`` in the order they come in ``owners``. Returns how
+    many values and carriers were written."""
+    size = 2
+    while size < 2 * values.size:
+        size *= 2
+    mask = np.uint64(size - 1)
+    keys = np.empty(size, dtype=np.uint64)
+    seen = np.zeros(size, dtype=np.int64)
+    for i in range(values.size):
+        at = fmix64(np.uint64(values[i])) & mask
+        while seen[at] and keys[at] != values[i]:
+            at = (at + np.uint64(1)) & mask
+        keys[at] = values[i]
+        seen[at] += 1
+    start = np.full(size, -1, dtype=np.int64)
+    listed, total = 0, 0
+    for at in range(size):
+        if low <= seen[at] <= high:
+            start[at] = total
+            counts[listed] = seen[at]
+            listed += 1
+            total += seen[at]
+    for i in range(values.size):
+        at = fmix64(np.uint64(values[i])) & mask
+        while keys[at] != values[i]:
+            at = (at + np.uint64(1)) & mask
+        if start[at] >= 0:
+            carried[start[at]] = owners[i]
+            start[at] += 1
+    return listed, total
+
 def load() -> float:
     """Compile (or load from the cache) every loop for the types dedupe calls it with,
     and return the seconds it took: a process pays this once, on its first call of
@@ -457,4 +494,6 @@ def load() -> float:
     quoted(flags, offsets, offsets, 1, 1, 1, flags.copy())
     find_keys(values, values, offsets.copy())
     covered_runs(flags, offsets, offsets, 1, np.zeros((1, 3), dtype=np.int64))
+    carrier_lists(values, offsets[:1].astype(np.int32), 2, 3, offsets.copy(),
+                  offsets[:1].astype(np.int32))
     return time.perf_counter() - start

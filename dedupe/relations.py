@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -18,11 +19,11 @@ from scipy.sparse.csgraph import connected_components
 
 from dedupe.arrays import prefix_sums, ranges
 from dedupe.config import Config
-from dedupe.kernels import in_threads, shared_counts
+from dedupe.kernels import carrier_lists, in_threads, shared_counts
 from dedupe.lsh import group_pairs, run_starts
 from dedupe.shingle import FMIX64, MULTIPLIER, fmix
 
-#: Shingle values sorted at a time (``_sorted_parts``).
+#: Shingle values counted at a time (``_carriers``).
 _PART_VALUES = 2_000_000
 
 
@@ -56,10 +57,7 @@ def posting_pairs(sets: list[np.ndarray], max_postings: int, min_shared: int) ->
     if len(sets) < 2:
         return np.empty((0, 2), dtype=np.int64)
     hashes, times, sizes, members = [], [], [], []
-    for owners, starts, carriers in _sorted_parts(sets):
-        used = (carriers >= 2) & (carriers <= max_postings)
-        starts, carriers = starts[used], carriers[used]
-        carried = owners[ranges(starts, carriers)]
+    for carriers, carried in _carriers(sets, max_postings):
         firsts = prefix_sums(carriers)[:-1]
         with np.errstate(over="ignore"):
             mixed = fmix(carried.astype(np.uint64) + np.uint64(1), FMIX64)
@@ -85,28 +83,32 @@ def posting_pairs(sets: list[np.ndarray], max_postings: int, min_shared: int) ->
     return pairs[counts >= min_shared]
 
 
-def _sorted_parts(
-    sets: list[np.ndarray],
-) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """All values of ``sets`` sorted, a range of hashes (about ``_PART_VALUES`` values)
-    at a time, so that a sort's copies stay a fraction of them: per range, the owners
-    of the sorted values (set indices, ascending within a value), where each distinct
-    value's run starts and how many sets carry it."""
-    total = sum(s.size for s in sets)
-    parts = max(1, -(-total // _PART_VALUES))
-    bounds = [np.uint64(k * (1 << 64) // parts) for k in range(1, parts)]
-    cuts = np.array([[0, *np.searchsorted(s, bounds).tolist(), s.size] for s in sets],
-                    dtype=np.int64).reshape(len(sets), parts + 1)
-    for part in range(parts):
-        values = np.concatenate([s[a:b] for s, a, b in zip(
-            sets, cuts[:, part].tolist(), cuts[:, part + 1].tolist(), strict=True)])
-        owners = np.repeat(np.arange(len(sets), dtype=np.int32),
-                           cuts[:, part + 1] - cuts[:, part])
-        order = np.argsort(values, kind="stable")
+def _carriers(
+    sets: list[np.ndarray], max_postings: int,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """For the values of ``sets`` carried by 2 to ``max_postings`` sets, a range of
+    hashes (about ``_PART_VALUES`` values) at a time: per value how many sets carry it,
+    and the carriers (set indices, ascending) one value after the other. No sort: the
+    values are counted and listed in a hash table (``kernels.carrier_lists``)."""
+    values = np.concatenate(sets)
+    owners = np.repeat(np.arange(len(sets), dtype=np.int32), [s.size for s in sets])
+    bits = max(0, int(np.ceil(np.log2(max(1, values.size / _PART_VALUES)))))
+    if bits:
+        # Ranges of hashes by their top bits; a stable sort of small ints keeps each
+        # range's owners ascending, and is a radix sort.
+        part = (values >> np.uint64(64 - bits)).astype(np.uint16)
+        order = np.argsort(part, kind="stable")
         values, owners = values[order], owners[order]
-        del order
-        starts = run_starts(values)
-        yield owners, starts, np.diff(np.append(starts, values.size))
+        bounds = np.searchsorted(part[order], np.arange((1 << bits) + 1)).tolist()
+        del part, order
+    else:
+        bounds = [0, values.size]
+    for a, b in pairwise(bounds):
+        counts = np.empty((b - a) // 2 + 1, dtype=np.int64)
+        carried = np.empty(b - a, dtype=np.int32)
+        listed, total = carrier_lists(values[a:b], owners[a:b], 2, max_postings, counts,
+                                      carried)
+        yield counts[:listed], carried[:total]
 
 
 def overlaps(pairs: np.ndarray, sets: list[np.ndarray], jobs: int = 1) -> Overlaps:

@@ -66,7 +66,7 @@ def test_one_pair_gets_the_relation_many_pairs_get() -> None:
     assert set(one) == {None, "duplicate", "near-duplicate", "contains"}
 
 
-@pytest.mark.parametrize("part_values", [10**9, 5])  # sorted in one range; in several
+@pytest.mark.parametrize("part_values", [10**9, 5])  # counted in one range; in several
 @given(st.lists(st.sets(st.integers(0, 40), max_size=25), min_size=2, max_size=30),
        st.integers(2, 40), st.integers(1, 4))
 def test_posting_pairs_count_the_shingles_each_pair_shares(
