@@ -75,7 +75,7 @@ def format_option(choices: tuple[str, ...]) -> Callable[[F], F]:
 @format_option(tuple(FORMATS))
 @click.option("--strict", is_flag=True, help="stop with an error at the first skipped input")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="processes to scan with (results do not depend on it)")
+              help="processes and threads to scan with (results do not depend on it)")
 @click.option("-q", "--quiet", is_flag=True, help="print nothing but errors")
 @config_options
 def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict: bool,

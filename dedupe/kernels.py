@@ -1,13 +1,18 @@
-"""Compiled inner loops (numba) for the steps that do the most arithmetic per
-character, shingle or candidate pair: finding and hashing words, MinHash's
-permutations, and counting what two sorted sets share.
+"""Compiled inner loops (numba) for the steps that do the most work per character,
+shingle, document or candidate pair: finding and hashing words, MinHash's
+permutations, counting what two sorted sets share, the per-document steps of a scan
+over all documents laid end to end (usable, distinct, rare and stock shingles), the
+passage search over many pairs, and hash tables for membership and postings.
 
 numpy runs each operation of a hash over a whole array and keeps every intermediate
 array; for a chain of mixing steps per word, or 128 permutations per shingle, that
-traffic is most of the cost. These loops do the same arithmetic in machine code, one
-element at a time (the permutation loop is vectorised by the compiler). Their results
-are bit for bit those of the references, ``normalise.word_hash``, analysis's words,
-datasketch's ``MinHash`` and set intersection: the tests compare them. Each loop is
+traffic is most of the cost, and a numpy call per document or pair costs more than
+the work in it. These loops do the same arithmetic in machine code, one element at a
+time (the permutation loop is vectorised by the compiler), and let go of the GIL, so
+``in_threads`` runs them on several cores. Their results are bit for bit those of
+the references (``normalise.word_hash``, analysis's words, datasketch's ``MinHash``,
+set intersection, and the numpy each scan step was written in first): the tests
+compare them. Each loop is
 compiled on first use and cached on disk next to this file, or in the user's cache
 when that is not writable (``load`` says how long a process takes to get them); where
 neither is (a read-only container), each process compiles them again.
@@ -483,9 +488,10 @@ def load() -> float:
     shared_counts(np.zeros(1, dtype=np.uint64), np.zeros(2, dtype=np.int64),
                   np.zeros((1, 2), dtype=np.int64), np.zeros(1, dtype=np.int64))
     offsets, values = np.zeros(2, dtype=np.int64), np.zeros(1, dtype=np.uint64)
-    sort_by_hash(values, offsets, np.ones(1, dtype=bool), values.copy(), offsets.copy(),
+    positions = np.zeros(1, dtype=np.int32)  # within one document
+    sort_by_hash(values, offsets, np.ones(1, dtype=bool), values.copy(), positions,
                  offsets.copy())
-    passage_spans(offsets, np.ones(1, dtype=bool), values, offsets, offsets,
+    passage_spans(offsets, np.ones(1, dtype=bool), values, positions, offsets,
                   np.zeros((1, 2), dtype=np.int64), 1, 1, 1)
     flags = np.zeros(1, dtype=bool)
     usable_flags(flags, offsets, offsets, 1, flags.copy())

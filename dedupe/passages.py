@@ -98,7 +98,7 @@ def sorted_usable(hashes: np.ndarray, offsets: np.ndarray, usable: np.ndarray) -
     """The usable shingles of documents laid end to end, sorted by hash within each
     document: sorted once, merged with each partner's (``Sides.spans``)."""
     count = int(np.count_nonzero(usable))
-    values, positions = np.empty(count, np.uint64), np.empty(count, np.int64)
+    values, positions = np.empty(count, np.uint64), np.empty(count, np.int32)
     out_offsets = np.empty(offsets.size, np.int64)
     sort_by_hash(hashes, offsets, usable, values, positions, out_offsets)
     return ByHash(values, positions, out_offsets)

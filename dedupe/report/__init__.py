@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dedupe.report.markdown import render_markdown
 from dedupe.report.page import render_html
-from dedupe.report.schema import ReportError, dumps, load_report, to_json, write_json
+from dedupe.report.schema import ReportError, dump_bytes, load_report, to_json, write_json
 from dedupe.report.tables import Report, summary
 
 #: Report formats and their file names, in the order they are written.
@@ -28,16 +28,16 @@ def write_reports(report: Report, out_dir: Path, formats: Collection[str]) -> li
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise ValueError(f"unknown report format {unknown[0]!r}; use {', '.join(FORMATS)}")
-    text = dumps(report)
-    value: Report = json.loads(text) if set(formats) - {"json"} else {}  # for the views
-    render = {"json": lambda: text, "html": lambda: render_html(value),
-              "md": lambda: render_markdown(value)}
+    data = dump_bytes(report)
+    value: Report = json.loads(data) if set(formats) - {"json"} else {}  # for the views
+    render = {"json": lambda: data, "html": lambda: render_html(value).encode("utf-8"),
+              "md": lambda: render_markdown(value).encode("utf-8")}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, file_name in FORMATS.items():
         if name in formats:
             path = out_dir / file_name
-            path.write_text(render[name](), encoding="utf-8")
+            path.write_bytes(render[name]())
             written.append(path)
     return written
 
