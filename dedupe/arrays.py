@@ -8,11 +8,15 @@ membership through a hash table of the keys, rows as single numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import pairwise
 
 import numpy as np
 
-from dedupe.kernels import find_keys
+from dedupe.kernels import find_keys, maybe_common
+
+#: Counters ``common_values`` hashes into, at most (2**24: 64 MB).
+MAX_BUCKETS = 1 << 24
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -32,6 +36,23 @@ def _firsts(ordered: np.ndarray) -> np.ndarray:
     first[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     return first
+
+
+def common_values(values: np.ndarray, low: int) -> np.ndarray:
+    """Per value, True where it may occur ``low`` times or more in ``values``: True for
+    every value that does, and for some that do not (those sharing a hash bucket with
+    others). A first cut that needs no sort; count exactly what it keeps.
+
+    Example:
+        >>> common_values(np.array([7, 3, 7, 7, 5], dtype=np.uint64), 3).tolist()[:4]
+        [True, False, True, True]
+    """
+    buckets = 2
+    while buckets < min(2 * values.size, MAX_BUCKETS):
+        buckets *= 2
+    out = np.empty(values.size, dtype=bool)
+    maybe_common(values, low, np.empty(buckets, dtype=np.uint32), out)
+    return out
 
 
 def member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -86,6 +107,21 @@ def split_at(values: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
     """
     bounds = offsets.tolist()  # (np.split makes each part through several calls)
     return [values[a:b] for a, b in pairwise(bounds)]
+
+
+def joined(parts: Sequence[np.ndarray], dtype: type = np.uint64) -> tuple[np.ndarray,
+                                                                       np.ndarray]:
+    """``(values, offsets)``: the parts laid end to end, and where each starts
+    (``split_at`` undone).
+
+    Example:
+        >>> values, offsets = joined([np.array([4, 5]), np.array([], dtype=np.uint64)])
+        >>> values.tolist(), offsets.tolist()
+        ([4, 5], [0, 2, 2])
+    """
+    sizes = np.fromiter((p.size for p in parts), dtype=np.int64, count=len(parts))
+    values = np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+    return values.astype(dtype, copy=False), prefix_sums(sizes)
 
 
 def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -18,7 +18,7 @@ import jellyfish
 import numpy as np
 import xxhash
 
-from dedupe.arrays import index_in, member, sorted_unique
+from dedupe.arrays import common_values, index_in, member, sorted_unique
 from dedupe.config import Config
 from dedupe.kernels import covered_runs, quoted
 from dedupe.lsh import lsh_pairs, run_starts
@@ -232,10 +232,13 @@ def stock_threshold(n_families: int, config: Config) -> int:
 
 
 def stock_shingles(
-    sets: Sequence[np.ndarray], family: np.ndarray, config: Config,
+    sets: tuple[np.ndarray, np.ndarray], family: np.ndarray, config: Config,
     positions: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Sorted shingle hashes that are stock phrases (carried by many families).
+
+    ``sets`` are the documents' distinct shingles laid end to end, ``(values,
+    offsets)``: document ``d``'s are ``values[offsets[d]:offsets[d + 1]]``.
 
     With ``positions`` (the documents' shingle hashes in text order, laid end to end,
     each document's ``offsets``, and which shingles are usable, i.e. outside template
@@ -245,14 +248,15 @@ def stock_shingles(
     the whole run's length stay stock: a cliche carried all over the corpus does not
     stop being one because a quote runs into it.
     """
-    if not sets:
+    values, set_offsets = sets
+    if set_offsets.size < 2:
         return np.empty(0, dtype=np.uint64)
     bar = stock_threshold(int(family.max(initial=-1)) + 1, config)
-    keys = np.concatenate(sets)
-    docs = np.repeat(np.arange(len(sets), dtype=np.int64), [s.size for s in sets])
-    distinct, doc_counts = np.unique(keys, return_counts=True)
-    frequent = member(keys, distinct[doc_counts >= bar])  # a cheap pre-filter
-    counts = family_counts(keys[frequent], docs[frequent], family)
+    # Only values in ``bar`` documents or more can be in ``bar`` families: a cheap
+    # superset of those first (counts per hash bucket), then exact counts for them.
+    frequent = np.flatnonzero(common_values(values, bar))
+    docs = np.searchsorted(set_offsets, frequent, side="right") - 1
+    counts = family_counts(values[frequent], docs, family)
     stock = np.array(sorted(k for k, c in counts.items() if c >= bar), dtype=np.uint64)
     if positions is None or not stock.size:
         return stock

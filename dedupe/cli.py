@@ -28,6 +28,7 @@ from dedupe.ingest import judge
 from dedupe.read import Corpus, InputError, Repair, iter_input, read_inputs, read_jsonl_record
 from dedupe.records import Article, Skip, Verdict
 from dedupe.report import FORMATS, ReportError, load_report, summary, to_json, write_reports
+from dedupe.scan import collection_paused
 from dedupe.scan import scan as run_scan
 from dedupe.store import REDIS_SCHEMES, StoreError
 
@@ -75,7 +76,7 @@ def format_option(choices: tuple[str, ...]) -> Callable[[F], F]:
 @format_option(tuple(FORMATS))
 @click.option("--strict", is_flag=True, help="stop with an error at the first skipped input")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="processes and threads to scan with (results do not depend on it)")
+              help="threads to scan with (results do not depend on it)")
 @click.option("-q", "--quiet", is_flag=True, help="print nothing but errors")
 @config_options
 def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict: bool,
@@ -90,12 +91,14 @@ def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict
         dedupe scan feed.jsonl archive/ -o out/ --format html --near-duplicate 0.8
     """
     config = _config(settings)
-    corpus = _read(inputs, strict)
     show = not quiet and sys.stderr.isatty()
-    result = run_scan(corpus.articles, config, skipped=corpus.skipped,
-                      warnings=corpus.warnings, progress=_bar if show else None, jobs=jobs)
-    report = to_json(result)
-    paths = _write(report, output, formats)
+    with collection_paused():  # the articles and the report are millions of objects too
+        corpus = _read(inputs, strict)
+        result = run_scan(corpus.articles, config, skipped=corpus.skipped,
+                          warnings=corpus.warnings, progress=_bar if show else None,
+                          jobs=jobs)
+        report = to_json(result)
+        paths = _write(report, output, formats)
     if not quiet:
         click.echo(summary(report))
         click.echo("")

@@ -472,6 +472,19 @@ def carrier_lists(values: np.ndarray, owners: np.ndarray, low: int, high: int,
             start[at] += 1
     return listed, total
 
+@_compiled
+def maybe_common(values: np.ndarray, low: int, buckets: np.ndarray, out: np.ndarray) -> None:
+    """Per value, whether its bucket (``fmix64`` of it, modulo the power-of-two size of
+    ``buckets``) holds at least ``low`` values: a superset of the values that occur
+    ``low`` times or more, in two passes and a small table, without sorting."""
+    mask = np.uint64(buckets.size - 1)
+    buckets[:] = 0
+    for i in range(values.size):
+        buckets[fmix64(np.uint64(values[i])) & mask] += 1
+    for i in range(values.size):
+        out[i] = buckets[fmix64(np.uint64(values[i])) & mask] >= low
+
+
 def load() -> float:
     """Compile (or load from the cache) every loop for the types dedupe calls it with,
     and return the seconds it took: a process pays this once, on its first call of
@@ -502,4 +515,5 @@ def load() -> float:
     covered_runs(flags, offsets, offsets, 1, np.zeros((1, 3), dtype=np.int64))
     carrier_lists(values, offsets[:1].astype(np.int32), 2, 3, offsets.copy(),
                   offsets[:1].astype(np.int32))
+    maybe_common(values, 2, np.zeros(2, dtype=np.uint32), flags.copy())
     return time.perf_counter() - start

@@ -11,11 +11,14 @@ from hypothesis import strategies as st
 
 from dedupe import arrays, documents, kernels, normalise
 from dedupe.arrays import (
+    common_values,
     counted_rows,
     index_in,
+    joined,
     member,
     prefix_sums,
     sorted_unique,
+    split_at,
     unique_rows,
 )
 
@@ -44,6 +47,39 @@ def test_index_in_finds_each_value_where_the_keys_hold_it(values: np.ndarray,
     assert found.dtype == np.int64 and found.shape == values.shape
     for value, at in zip(values.tolist(), found.tolist(), strict=True):
         assert (keys[at] == value) if at >= 0 else value not in set(keys.tolist())
+
+
+@given(hashes | small, st.integers(1, 6), st.sampled_from([2, 8, 1 << 20]))
+def test_common_values_keep_every_value_that_occurs_often_enough(
+    values: np.ndarray, low: int, buckets: int,
+) -> None:
+    arrays.MAX_BUCKETS = buckets  # few buckets: many values share one
+    try:
+        found = common_values(values, low)
+    finally:
+        arrays.MAX_BUCKETS = 1 << 24
+    distinct, counts = np.unique(values, return_counts=True)
+    often = set(distinct[counts >= low].tolist())
+    assert found.dtype == bool and found.shape == values.shape
+    assert often <= set(values[found].tolist())
+    # Every copy of a value is judged alike (they share a bucket).
+    for value in set(values[found].tolist()):
+        assert found[values == value].all()
+
+
+def test_common_values_drop_nearly_all_rare_values() -> None:
+    values = np.arange(1, 100_001, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    values = np.concatenate([values, *[values[:50]] * 3])  # 50 values 4 times, the rest once
+    found = common_values(values, 4)
+    assert found[:50].all() and found[-150:].all()
+    assert np.count_nonzero(found) < 200 + 100_000 // 100  # few share a bucket
+
+
+@given(st.lists(hashes | small, max_size=6))
+def test_joined_undoes_split_at(parts: list[np.ndarray]) -> None:
+    values, offsets = joined(parts)
+    assert values.dtype == np.uint64 and offsets.tolist()[0] == 0
+    assert [p.tolist() for p in split_at(values, offsets)] == [p.tolist() for p in parts]
 
 
 @given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), max_size=80))

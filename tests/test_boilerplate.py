@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from dedupe import Config
-from dedupe.arrays import prefix_sums
+from dedupe.arrays import joined, prefix_sums
 from dedupe.boilerplate import boilerplate_bar, stock_shingles
 
 
@@ -32,7 +32,7 @@ def _stock(docs: list[list[int]]) -> set[int]:
     positions = (flat, prefix_sums(np.array([h.size for h in hashes])),
                  np.ones(flat.size, dtype=bool))
     sets = [np.unique(h) for h in hashes]
-    return set(stock_shingles(sets, family, Config(), positions).tolist())
+    return set(stock_shingles(joined(sets), family, Config(), positions).tolist())
 
 
 def test_a_long_passage_in_three_families_is_a_quote_not_stock() -> None:

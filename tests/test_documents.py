@@ -13,7 +13,7 @@ import dedupe.documents
 from dedupe import Article, Config, scan
 from dedupe.documents import (
     Sketches,
-    in_processes,
+    in_threads_map,
     near_duplicates,
     sketch,
     sketch_all,
@@ -80,4 +80,4 @@ def test_a_scan_gives_the_same_result_with_two_jobs(monkeypatch: pytest.MonkeyPa
 
 def test_jobs_must_be_positive() -> None:
     with pytest.raises(ValueError, match="jobs must be at least 1, not 0"):
-        list(in_processes(sketch, [["a"]], Config(), 0))
+        list(in_threads_map(sketch, [["a"]], Config(), 0))

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dedupe import Config
-from dedupe.arrays import prefix_sums, sorted_unique, split_at
+from dedupe.arrays import joined, prefix_sums, sorted_unique, split_at
 from dedupe.boilerplate import Lines, stock_shingles, stock_spans, template_words
 from dedupe.normalise import analyse_many
 from dedupe.passages import rare_flat, rare_shingles, sorted_usable
@@ -132,7 +132,7 @@ def test_stock_phrases_and_quotes_are_what_counting_run_by_run_gives(
     family = np.array(data.draw(st.lists(st.integers(0, 6), min_size=len(docs),
                                          max_size=len(docs))))
     sets = [sorted_unique(h[u]) for h, u in zip(hashes, split_at(usable, offsets), strict=True)]
-    found = stock_shingles(sets, family, config, (flat, offsets, usable))
+    found = stock_shingles(joined(sets), family, config, (flat, offsets, usable))
     expected = _stock_reference(sets, family, 3, config,
                                 list(zip(hashes, split_at(usable, offsets), strict=True)))
     assert set(found.tolist()) == expected

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
+import sys
+from typing import Any
 
 import pytest
 from conftest import as_articles
@@ -12,6 +15,9 @@ from sklearn.metrics import adjusted_rand_score
 
 from dedupe import Article, Config, ScanResult, scan
 from dedupe.report import to_json
+from dedupe.scan import collection_paused
+
+scan_module = sys.modules["dedupe.scan"]  # (``dedupe.scan`` is also the function)
 
 S000, S001, S002, S003, S004 = (
     "000_32ad8dfe81a1ea15", "001_382b16e59b0dd4e1", "002_b8b2f3d8c3b04cd3",
@@ -322,3 +328,26 @@ def test_pairs_are_sorted_and_unique(planted: tuple[PlantedCorpus, ScanResult]) 
     assert all(a < b for a, b in keys)
     for pair, other in itertools.combinations(result.pairs, 2):
         assert (pair.a, pair.b) != (other.a, other.b)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_scan_pauses_cycle_collection_and_restores_it(
+    enabled: bool, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[bool] = []
+    real = scan_module.cluster
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scan_module, "cluster", spy)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        scan([Article("a", "Hello world."), Article("b", "Hello world.")])
+        assert (seen, gc.isenabled()) == ([False], enabled)
+        with pytest.raises(RuntimeError), collection_paused():
+            raise RuntimeError("a failing block still restores the collector")
+        assert gc.isenabled() == enabled
+    finally:
+        gc.enable()
