@@ -473,6 +473,29 @@ def carrier_lists(values: np.ndarray, owners: np.ndarray, low: int, high: int,
     return listed, total
 
 @_compiled
+def by_top_bits(values: np.ndarray, offsets: np.ndarray, bits: int, out_values: np.ndarray,
+                out_owners: np.ndarray, bounds: np.ndarray) -> None:
+    """Sets laid end to end (set ``d`` is ``values[offsets[d]:offsets[d + 1]]``),
+    regrouped by the top ``bits`` bits of each value: a stable counting sort. Range
+    ``r`` is ``out_values[bounds[r]:bounds[r + 1]]``, with each value's set in
+    ``out_owners``, ascending within a range."""
+    shift = np.uint64(64 - bits) if bits else np.uint64(0)
+    bounds[:] = 0
+    for i in range(values.size):
+        top = np.int64(np.uint64(values[i]) >> shift) if bits else 0
+        bounds[top + 1] += 1
+    for r in range(1, bounds.size):
+        bounds[r] += bounds[r - 1]
+    at = bounds[:-1].copy()
+    for d in range(offsets.size - 1):
+        for i in range(offsets[d], offsets[d + 1]):
+            top = np.int64(np.uint64(values[i]) >> shift) if bits else 0
+            out_values[at[top]] = values[i]
+            out_owners[at[top]] = d
+            at[top] += 1
+
+
+@_compiled
 def maybe_common(values: np.ndarray, low: int, buckets: np.ndarray, out: np.ndarray) -> None:
     """Per value, whether its bucket (``fmix64`` of it, modulo the power-of-two size of
     ``buckets``) holds at least ``low`` values: a superset of the values that occur
@@ -516,4 +539,6 @@ def load() -> float:
     carrier_lists(values, offsets[:1].astype(np.int32), 2, 3, offsets.copy(),
                   offsets[:1].astype(np.int32))
     maybe_common(values, 2, np.zeros(2, dtype=np.uint32), flags.copy())
+    by_top_bits(values, offsets, 1, values.copy(), np.zeros(1, dtype=np.int32),
+                np.zeros(3, dtype=np.int64))
     return time.perf_counter() - start

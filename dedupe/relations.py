@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import connected_components
 
 from dedupe.arrays import prefix_sums, ranges
 from dedupe.config import Config
-from dedupe.kernels import carrier_lists, in_threads, shared_counts
+from dedupe.kernels import by_top_bits, carrier_lists, in_threads, shared_counts
 from dedupe.lsh import group_pairs, run_starts
 from dedupe.shingle import FMIX64, MULTIPLIER, fmix
 
@@ -44,8 +44,12 @@ class Overlaps:
                         self.a_in_b[mask], self.b_in_a[mask])
 
 
-def posting_pairs(sets: list[np.ndarray], max_postings: int, min_shared: int) -> np.ndarray:
+def posting_pairs(sets: tuple[np.ndarray, np.ndarray], max_postings: int,
+                  min_shared: int) -> np.ndarray:
     """Pairs sharing at least ``min_shared`` shingles carried by at most ``max_postings`` docs.
+
+    ``sets`` are the documents' distinct shingles laid end to end, ``(values,
+    offsets)``: document ``d``'s are ``values[offsets[d]:offsets[d + 1]]``.
 
     This is the inverted-index route to candidates: it finds partial reuse that is
     far below any whole-document Jaccard threshold.
@@ -55,7 +59,7 @@ def posting_pairs(sets: list[np.ndarray], max_postings: int, min_shared: int) ->
     counted as many times as it has shingles. Sets of carriers are told apart by a
     64-bit hash of their members, size and first member.
     """
-    if len(sets) < 2:
+    if sets[1].size < 3:
         return np.empty((0, 2), dtype=np.int64)
     hashes, times, sizes, members = [], [], [], []
     for carriers, carried in _carriers(sets, max_postings):
@@ -85,29 +89,22 @@ def posting_pairs(sets: list[np.ndarray], max_postings: int, min_shared: int) ->
 
 
 def _carriers(
-    sets: list[np.ndarray], max_postings: int,
+    sets: tuple[np.ndarray, np.ndarray], max_postings: int,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """For the values of ``sets`` carried by 2 to ``max_postings`` sets, a range of
     hashes (about ``_PART_VALUES`` values) at a time: per value how many sets carry it,
     and the carriers (set indices, ascending) one value after the other. No sort: the
-    values are counted and listed in a hash table (``kernels.carrier_lists``)."""
-    values = np.concatenate(sets)
-    owners = np.repeat(np.arange(len(sets), dtype=np.int32), [s.size for s in sets])
+    values are grouped into ranges by their top bits (``kernels.by_top_bits``), then
+    counted and listed in a hash table (``kernels.carrier_lists``)."""
+    values, offsets = sets
     bits = max(0, int(np.ceil(np.log2(max(1, values.size / _PART_VALUES)))))
-    if bits:
-        # Ranges of hashes by their top bits; a stable sort of small ints keeps each
-        # range's owners ascending, and is a radix sort.
-        part = (values >> np.uint64(64 - bits)).astype(np.uint16)
-        order = np.argsort(part, kind="stable")
-        values, owners = values[order], owners[order]
-        bounds = np.searchsorted(part[order], np.arange((1 << bits) + 1)).tolist()
-        del part, order
-    else:
-        bounds = [0, values.size]
-    for a, b in pairwise(bounds):
+    ranged, owners = np.empty_like(values), np.empty(values.size, dtype=np.int32)
+    bounds = np.empty((1 << bits) + 1, dtype=np.int64)
+    by_top_bits(values, offsets, bits, ranged, owners, bounds)
+    for a, b in pairwise(bounds.tolist()):
         counts = np.empty((b - a) // 2 + 1, dtype=np.int64)
         carried = np.empty(b - a, dtype=np.int32)
-        listed, total = carrier_lists(values[a:b], owners[a:b], 2, max_postings, counts,
+        listed, total = carrier_lists(ranged[a:b], owners[a:b], 2, max_postings, counts,
                                       carried)
         yield counts[:listed], carried[:total]
 

@@ -50,7 +50,7 @@ from dedupe.relations import (
 )
 from dedupe.relations import relations as pair_relations
 from dedupe.shingle import shingle_sets, shingles_flat, usable_flat
-from dedupe.signatures import signature_matrix
+from dedupe.signatures import signatures_flat
 
 #: ``(start, end)`` character spans into one article's text, in text order.
 Spans = tuple[tuple[int, int], ...]
@@ -157,12 +157,13 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
     lines = collect_lines(docs, texts, config)
 
     # Round 1: families on the full text decide which lines are templates.
-    full_sets = split_at(*shingle_sets(flat, shingled.offsets, np.ones(flat.size, dtype=bool)))
-    candidates = _candidates(full_sets, config)
+    flat_full = shingle_sets(flat, shingled.offsets, np.ones(flat.size, dtype=bool))
+    full_sets = split_at(*flat_full)
+    candidates = _candidates(flat_full, config)
     full = overlaps(candidates, full_sets, jobs)
     sources = [a.source for a in articles]
     family = loose_families(len(docs), full, config.family_jaccard, config.family_containment)
-    del full_sets, full
+    del flat_full, full_sets, full
     masked_keys = template_keys(lines, family, sources, config)
 
     # Round 2: the same on content (template lines removed). Content relations and
@@ -265,7 +266,7 @@ def _compare(
     flat_sets = ordered.sets()
     sets = split_at(*flat_sets)
     keys = [content_key(d, m) for d, m in zip(docs, masks, strict=True)]
-    candidates = unique_rows(np.concatenate([candidates, _lsh(sets, config)]))
+    candidates = unique_rows(np.concatenate([candidates, _lsh(flat_sets, config)]))
     content = overlaps(candidates, sets, jobs)
     content_keys = np.array(keys, dtype=np.uint64)
     same = content_keys[content.pairs[:, 0]] == content_keys[content.pairs[:, 1]]
@@ -289,14 +290,17 @@ def _family_edges(family: np.ndarray) -> np.ndarray:
     return np.stack([docs, head[np.searchsorted(labels, family)]], axis=1)
 
 
-def _lsh(sets: list[np.ndarray], config: Config) -> np.ndarray:
-    signatures = signature_matrix(sets, config.num_perm, config.seed)
-    active = np.array([s.size > 0 for s in sets], dtype=bool)
-    return lsh_pairs(signatures, *config.lsh_bands, active)
+def _lsh(sets: tuple[np.ndarray, np.ndarray], config: Config) -> np.ndarray:
+    """LSH pairs of the shingle sets laid end to end, ``(values, offsets)``."""
+    values, offsets = sets
+    sizes = np.diff(offsets)
+    signatures = signatures_flat(values, sizes, config.num_perm, config.seed)
+    return lsh_pairs(signatures, *config.lsh_bands, sizes > 0)
 
 
-def _candidates(sets: list[np.ndarray], config: Config) -> np.ndarray:
-    """LSH pairs plus pairs sharing enough moderately rare shingles."""
+def _candidates(sets: tuple[np.ndarray, np.ndarray], config: Config) -> np.ndarray:
+    """LSH pairs plus pairs sharing enough moderately rare shingles, for the documents'
+    shingle sets laid end to end, ``(values, offsets)``."""
     min_shared = max(1, config.min_passage_words - config.shingle_size + 1)
     by_postings = posting_pairs(sets, config.max_postings, min_shared)
     return unique_rows(np.concatenate([_lsh(sets, config), by_postings]))

@@ -80,7 +80,7 @@ def shingles_flat(
     full = np.flatnonzero(counts >= n)
     np.add.at(keep, starts[full], 1)
     np.add.at(keep, np.minimum(ends[full] - n + 1, length), -1)
-    hashes = joined[np.cumsum(keep[:length]) > 0]
+    hashes = joined[np.cumsum(keep[:length], dtype=np.int64) > 0]  # (dtype: see prefix_sums)
     short = np.flatnonzero((counts > 0) & (counts < n))
     if short.size:  # one shingle each, after the shingles of the longer texts before them
         before = prefix_sums(np.where(counts >= n, sizes, 0))[short]

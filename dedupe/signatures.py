@@ -20,6 +20,8 @@ from dedupe.kernels import min_hashes
 from dedupe.shingle import FMIX32, fmix
 
 _EMPTY = np.uint32(0xFFFFFFFF)
+#: Documents whose signatures are computed together (``signatures_flat``).
+_BLOCK = 4096
 
 
 @lru_cache(maxsize=8)
@@ -57,8 +59,14 @@ def signatures_flat(values: np.ndarray, sizes: np.ndarray, num_perm: int,
     """``signature_matrix`` of sets given one after the other: ``sizes[i]`` values each."""
     a, b = permutations(num_perm, seed)
     out = np.full((sizes.size, num_perm), _EMPTY, dtype=np.uint32)
-    if values.size:
-        min_hashes(fmix(hash32(values), FMIX32), prefix_sums(sizes), a, b, out)
+    offsets = prefix_sums(sizes)
+    # A block of documents at a time: the 32-bit values are made for one block only.
+    for first in range(0, sizes.size, _BLOCK):
+        last = min(first + _BLOCK, sizes.size)
+        start, end = int(offsets[first]), int(offsets[last])
+        if end > start:
+            min_hashes(fmix(hash32(values[start:end]), FMIX32), offsets[first : last + 1]
+                       - start, a, b, out[first:last])
     return out
 
 

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import dedupe.relations as relations_module
+from dedupe.arrays import joined
 from dedupe.config import Config
 from dedupe.relations import (
     Overlaps,
@@ -85,5 +86,5 @@ def test_posting_pairs_count_the_shingles_each_pair_shares(
     expected = sorted(pair for pair, n in shared.items() if n >= min_shared)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(relations_module, "_PART_VALUES", part_values)
-        found = posting_pairs(sets, max_postings, min_shared)
+        found = posting_pairs(joined(sets), max_postings, min_shared)
     assert [tuple(p) for p in found.tolist()] == expected

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from datasketch import LeanMinHash, MinHash
 
+from dedupe import signatures
 from dedupe.signatures import hash32, signature_matrix, to_minhash
 
 
@@ -14,9 +15,12 @@ def random_sets(seed: int, sizes: list[int]) -> list[np.ndarray]:
     return [rng.integers(0, 2**63, size=n, dtype=np.uint64) for n in sizes]
 
 
+@pytest.mark.parametrize("block", [4096, 2])  # all documents in one block; in several
 @pytest.mark.parametrize("num_perm,seed", [(128, 1), (64, 7), (256, 42)])
-def test_signatures_equal_datasketch_minhash(num_perm: int, seed: int) -> None:
-    sets = random_sets(seed, [0, 1, 5, 300, 5000, 9000])  # crosses block boundaries
+def test_signatures_equal_datasketch_minhash(num_perm: int, seed: int, block: int,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(signatures, "_BLOCK", block)
+    sets = random_sets(seed, [0, 1, 5, 300, 0, 5000, 9000])
     matrix = signature_matrix(sets, num_perm, seed)
     for shingles, row in zip(sets, matrix, strict=True):
         reference = MinHash(num_perm=num_perm, seed=seed, hashfunc=int)
