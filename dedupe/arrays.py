@@ -66,7 +66,8 @@ def member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 
 def index_in(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Per value, its index in the distinct uint64 ``keys``, or -1 where it is none.
+    """Per value, its index in the distinct uint64 ``keys``, or -1 where it is none
+    (int32, or int64 for more than 2**31 keys).
 
     A hash table of the keys answers in a probe or two per value
     (``kernels.find_keys``): the scan looks up millions of shingles at a time, where
@@ -76,7 +77,8 @@ def index_in(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
         >>> index_in(np.array([5, 2, 9]), np.array([2, 5, 7])).tolist()
         [1, 0, -1]
     """
-    out = np.empty(values.shape, dtype=np.int64)
+    # int32 where it will do: a scan looks up tens of millions of values at a time.
+    out = np.empty(values.shape, dtype=np.int32 if keys.size < 2**31 else np.int64)
     if keys.size == 0:
         out.fill(-1)
         return out

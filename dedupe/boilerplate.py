@@ -263,7 +263,7 @@ def stock_shingles(
     hashes, offsets, usable = positions
     at = index_in(hashes, stock)
     candidate = usable & (at >= 0)
-    families = np.array([counts[k] for k in stock.tolist()], dtype=np.int64)[at]
+    families = np.array([counts[k] for k in stock.tolist()], dtype=np.int32)[at]
     quote = np.zeros(hashes.size, dtype=bool)
     quoted(candidate, offsets, families, config.shingle_size, bar,
            config.boilerplate_words_per_family, quote)

@@ -73,6 +73,19 @@ def fmix64(value: np.uint64) -> np.uint64:
 
 
 @_compiled
+def window_hashes(word_hashes: np.ndarray, width: int, out: np.ndarray) -> None:
+    """``out[i]``: ``fmix64`` of ``(..((w[i] * M + w[i + 1]) * M + ..) + w[i + width - 1]``
+    (mod 2**64, ``M`` the golden-ratio multiplier) over the word hashes ``w``: the
+    hash of each run of ``width`` words (``shingle._windows``)."""
+    multiplier = np.uint64(0x9E3779B97F4A7C15)
+    for i in range(out.size):
+        acc = np.uint64(0)
+        for k in range(width):
+            acc = acc * multiplier + np.uint64(word_hashes[i + k])
+        out[i] = fmix64(acc)
+
+
+@_compiled
 def chain_hashes(forms: np.ndarray, at: np.ndarray, lengths: np.ndarray, seed: int,
                  out: np.ndarray) -> None:
     """``out[w]``: ``fmix64`` chained from ``seed`` over the chunks of three code points
@@ -533,12 +546,13 @@ def load() -> float:
     usable_flags(flags, offsets, offsets, 1, flags.copy())
     rare_flags(flags, flags, offsets, 1, flags.copy())
     sorted_sets(values, offsets, flags, values.copy(), offsets.copy())
-    quoted(flags, offsets, offsets, 1, 1, 1, flags.copy())
-    find_keys(values, values, offsets.copy())
+    quoted(flags, offsets, offsets.astype(np.int32), 1, 1, 1, flags.copy())
+    find_keys(values, values, offsets.astype(np.int32))  # int64 past 2**31 keys only
     covered_runs(flags, offsets, offsets, 1, np.zeros((1, 3), dtype=np.int64))
     carrier_lists(values, offsets[:1].astype(np.int32), 2, 3, offsets.copy(),
                   offsets[:1].astype(np.int32))
     maybe_common(values, 2, np.zeros(2, dtype=np.uint32), flags.copy())
+    window_hashes(values, 1, values.copy())
     by_top_bits(values, offsets, 1, values.copy(), np.zeros(1, dtype=np.int32),
                 np.zeros(3, dtype=np.int64))
     return time.perf_counter() - start

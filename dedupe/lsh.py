@@ -88,8 +88,27 @@ def group_pairs(
     keep = run_starts(keys, members)
     keys, members = keys[keep], members[keep]
     starts = run_starts(keys)
-    sizes = np.diff(np.r_[starts, keys.size])
     group_weights = None if weights is None else weights[order][keep][starts]
+    if not counts:
+        return grouped_pairs(starts, members)
+    return grouped_pairs(starts, members, counts=True, weights=group_weights)
+
+
+@overload
+def grouped_pairs(starts: np.ndarray, members: np.ndarray) -> np.ndarray: ...
+@overload
+def grouped_pairs(
+    starts: np.ndarray, members: np.ndarray, *, counts: Literal[True],
+    weights: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]: ...
+def grouped_pairs(
+    starts: np.ndarray, members: np.ndarray, *, counts: bool = False,
+    weights: np.ndarray | None = None,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """``group_pairs`` of members already grouped: group ``g`` is
+    ``members[starts[g]:starts[g + 1]]`` (the last runs to the end), distinct members,
+    and ``weights`` (with ``counts``) one per group."""
+    sizes = np.diff(np.r_[starts, members.size])
     chunks, chunk_weights = [np.empty((0, 2), dtype=np.int64)], [np.empty(0, np.int64)]
     for size in np.unique(sizes[sizes >= 2]):
         group_starts = starts[sizes == size]
@@ -99,11 +118,11 @@ def group_pairs(
                 [members[group_starts[:, None] + left].ravel(),
                  members[group_starts[:, None] + right].ravel()],
                 axis=1,
-            )
+            ).astype(np.int64, copy=False)
         )
-        if group_weights is not None:
-            chunk_weights.append(np.repeat(group_weights[sizes == size], left.size))
-    pairs = np.concatenate(chunks).astype(np.int64)
+        if weights is not None:
+            chunk_weights.append(np.repeat(weights[sizes == size], left.size))
+    pairs = np.concatenate(chunks)
     pairs.sort(axis=1)
     if not counts:
         return unique_rows(pairs)

@@ -20,7 +20,7 @@ from scipy.sparse.csgraph import connected_components
 from dedupe.arrays import prefix_sums, ranges
 from dedupe.config import Config
 from dedupe.kernels import by_top_bits, carrier_lists, in_threads, shared_counts
-from dedupe.lsh import group_pairs, run_starts
+from dedupe.lsh import grouped_pairs, run_starts
 from dedupe.shingle import FMIX64, MULTIPLIER, fmix
 
 #: Shingle values counted at a time (``_carriers``): a hash table of twice as many
@@ -81,10 +81,9 @@ def posting_pairs(sets: tuple[np.ndarray, np.ndarray], max_postings: int,
         return np.empty((0, 2), dtype=np.int64)
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     total = np.bincount(inverse.ravel(), weights=np.concatenate(times)).astype(np.int64)
-    groups = np.repeat(np.arange(first.size), size[first])
     chosen = listed[ranges(prefix_sums(size)[:-1][first], size[first])]
-    pairs, counts = group_pairs(groups, chosen, counts=True,
-                                weights=np.repeat(total, size[first]))
+    pairs, counts = grouped_pairs(prefix_sums(size[first])[:-1], chosen, counts=True,
+                                  weights=total)
     return pairs[counts >= min_shared]
 
 

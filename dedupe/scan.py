@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -56,6 +57,8 @@ from dedupe.signatures import signatures_flat
 Spans = tuple[tuple[int, int], ...]
 #: ``(items, label, total) -> items``: wraps a loop, e.g. in a progress bar.
 Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
+
+T = TypeVar("T")
 
 #: Reuse at least this strong joins families before headings are judged.
 STRONG_REUSE = 0.8
@@ -154,12 +157,15 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
     # Shingles (and words) of all documents laid end to end; ``hashes`` are views.
     shingled = Shingled(flat, prefix_sums(sizes), prefix_sums(word_counts))
     hashes = split_at(flat, shingled.offsets)
-    lines = collect_lines(docs, texts, config)
+    # Lines are collected (mostly Python) while round 1 looks for candidates (mostly
+    # compiled loops and numpy, which let go of the GIL).
+    lines_later = _started(jobs, collect_lines, docs, texts, config)
 
     # Round 1: families on the full text decide which lines are templates.
     flat_full = shingle_sets(flat, shingled.offsets, np.ones(flat.size, dtype=bool))
     full_sets = split_at(*flat_full)
-    candidates = _candidates(flat_full, config)
+    candidates = _candidates(flat_full, config, jobs)
+    lines = lines_later()
     full = overlaps(candidates, full_sets, jobs)
     sources = [a.source for a in articles]
     family = loose_families(len(docs), full, config.family_jaccard, config.family_containment)
@@ -298,12 +304,26 @@ def _lsh(sets: tuple[np.ndarray, np.ndarray], config: Config) -> np.ndarray:
     return lsh_pairs(signatures, *config.lsh_bands, sizes > 0)
 
 
-def _candidates(sets: tuple[np.ndarray, np.ndarray], config: Config) -> np.ndarray:
+def _candidates(sets: tuple[np.ndarray, np.ndarray], config: Config, jobs: int) -> np.ndarray:
     """LSH pairs plus pairs sharing enough moderately rare shingles, for the documents'
-    shingle sets laid end to end, ``(values, offsets)``."""
+    shingle sets laid end to end, ``(values, offsets)`` (the two side by side in
+    threads when there are ``jobs`` to spare)."""
     min_shared = max(1, config.min_passage_words - config.shingle_size + 1)
+    by_lsh = _started(jobs, _lsh, sets, config)
     by_postings = posting_pairs(sets, config.max_postings, min_shared)
-    return unique_rows(np.concatenate([_lsh(sets, config), by_postings]))
+    return unique_rows(np.concatenate([by_lsh(), by_postings]))
+
+
+def _started(jobs: int, work: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """``work(*args)`` started in a thread of its own when ``jobs`` is 2 or more (this
+    thread goes on with other work), else when its result is asked for; returns the
+    function that waits for and gives that result."""
+    if jobs < 2:
+        return lambda: work(*args)
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(work, *args)
+    pool.shutdown(wait=False)  # the thread ends with the work
+    return future.result
 
 
 def _passages(

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from dedupe.arrays import prefix_sums, runs
-from dedupe.kernels import sorted_sets, usable_flags
+from dedupe.kernels import sorted_sets, usable_flags, window_hashes
 
 #: Odd (golden-ratio) multiplier of the polynomial hashes of shingles and lines.
 MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
@@ -44,13 +44,12 @@ def shingles(word_hashes: np.ndarray, n: int) -> np.ndarray:
 
 
 def _windows(word_hashes: np.ndarray, width: int) -> np.ndarray:
-    """The hash of every run of ``width`` consecutive words (``width <= len``)."""
-    length = word_hashes.size - width + 1
-    acc = np.zeros(length, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(width):
-            acc = acc * MULTIPLIER + word_hashes[k : k + length]
-    return fmix(acc, FMIX64)
+    """The hash of every run of ``width`` consecutive words (``width <= len``):
+    ``fmix(((w[i] * MULTIPLIER + w[i + 1]) * MULTIPLIER + ...) + w[i + width - 1])``,
+    in one compiled pass (``kernels.window_hashes``)."""
+    out = np.empty(word_hashes.size - width + 1, dtype=np.uint64)
+    window_hashes(word_hashes.astype(np.uint64, copy=False), width, out)
+    return out
 
 
 def shingles_flat(

@@ -44,7 +44,7 @@ def test_index_in_finds_each_value_where_the_keys_hold_it(values: np.ndarray,
                                                           other: np.ndarray) -> None:
     keys = np.unique(other)[::-1].copy()  # any order: the keys need only be distinct
     found = index_in(values, keys)
-    assert found.dtype == np.int64 and found.shape == values.shape
+    assert found.dtype == np.int32 and found.shape == values.shape
     for value, at in zip(values.tolist(), found.tolist(), strict=True):
         assert (keys[at] == value) if at >= 0 else value not in set(keys.tolist())
 

@@ -74,3 +74,21 @@ def test_shingles_flat_are_each_texts_shingles(counts: list[int], n: int) -> Non
     expected = [shingles(w, n) for w in np.split(words, np.cumsum(sizes)[:-1])] if counts else []
     assert per_text.tolist() == [e.size for e in expected]
     assert flat.tolist() == [h for e in expected for h in e.tolist()]
+
+
+def _windows_reference(words: np.ndarray, width: int) -> np.ndarray:
+    """The shingle hash written with numpy: the polynomial over each run, then fmix."""
+    length = words.size - width + 1
+    acc = np.zeros(length, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(width):
+            acc = acc * shingle.MULTIPLIER + words[k : k + length]
+    return shingle.fmix(acc, shingle.FMIX64)
+
+
+@given(hash_lists.filter(bool), st.integers(1, 8))
+def test_compiled_shingle_hashes_are_the_numpy_polynomial(values: list[int], n: int) -> None:
+    words = np.array(values, dtype=np.uint64)
+    width = min(n, words.size)
+    np.testing.assert_array_equal(shingle._windows(words, width),
+                                  _windows_reference(words, width))
