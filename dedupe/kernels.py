@@ -509,6 +509,68 @@ def by_top_bits(values: np.ndarray, offsets: np.ndarray, bits: int, out_values: 
 
 
 @_compiled
+def _add_pair(keys: np.ndarray, counts: np.ndarray, code: np.int64, weight: np.int64) -> bool:
+    """Add ``weight`` to ``code``'s count in the open-addressing table ``keys`` (-1:
+    empty); True if ``code`` is new."""
+    mask = np.uint64(keys.size - 1)
+    at = fmix64(np.uint64(code)) & mask
+    while keys[at] >= 0 and keys[at] != code:
+        at = (at + np.uint64(1)) & mask
+    new = keys[at] < 0
+    keys[at] = code
+    counts[at] += weight
+    return new
+
+
+@_compiled
+def weighted_pair_counts(starts: np.ndarray, members: np.ndarray, weights: np.ndarray,
+                         width: int, full_group: int,
+                         centres: int) -> tuple[np.ndarray, np.ndarray]:
+    """``lsh.grouped_pairs`` with counts, in a hash table instead of rows to sort: for
+    group ``g``, ``members[starts[g]:starts[g + 1]]`` (distinct, ascending; the last
+    runs to the end), each pair of the group's pattern (``lsh._pair_pattern``: all
+    pairs up to ``full_group`` members, else ``centres`` stars and a chain, a pair
+    that is in both counted each time) adds ``weights[g]``. Returns the pairs, coded
+    ``i * width + j`` (``i < j``), in no order, and their counts."""
+    keys = np.full(1 << 16, -1, dtype=np.int64)
+    counts = np.zeros(1 << 16, dtype=np.int64)
+    used = 0
+    for g in range(starts.size):
+        first = starts[g]
+        size = (starts[g + 1] if g + 1 < starts.size else members.size) - first
+        weight = weights[g]
+        # Room for this group's pairs at half load, before they are added.
+        most = size * (size - 1) // 2 if size <= full_group else (centres + 1) * size
+        if 2 * (used + most) > keys.size:
+            grown = keys.size
+            while 2 * (used + most) > grown:
+                grown *= 2
+            old_keys, old_counts = keys, counts
+            keys = np.full(grown, -1, dtype=np.int64)
+            counts = np.zeros(grown, dtype=np.int64)
+            for at in range(old_keys.size):
+                if old_keys[at] >= 0:
+                    _add_pair(keys, counts, old_keys[at], old_counts[at])
+        if size <= full_group:
+            for x in range(size):
+                for y in range(x + 1, size):
+                    code = np.int64(members[first + x]) * width + members[first + y]
+                    used += _add_pair(keys, counts, code, weight)
+        else:
+            for c in range(centres):
+                for o in range(size):
+                    if c != o:
+                        low, high = min(c, o), max(c, o)
+                        code = np.int64(members[first + low]) * width + members[first + high]
+                        used += _add_pair(keys, counts, code, weight)
+            for o in range(size - 1):
+                code = np.int64(members[first + o]) * width + members[first + o + 1]
+                used += _add_pair(keys, counts, code, weight)
+    found = keys >= 0
+    return keys[found], counts[found]
+
+
+@_compiled
 def maybe_common(values: np.ndarray, low: int, buckets: np.ndarray, out: np.ndarray) -> None:
     """Per value, whether its bucket (``fmix64`` of it, modulo the power-of-two size of
     ``buckets``) holds at least ``low`` values: a superset of the values that occur
@@ -553,6 +615,7 @@ def load() -> float:
                   offsets[:1].astype(np.int32))
     maybe_common(values, 2, np.zeros(2, dtype=np.uint32), flags.copy())
     window_hashes(values, 1, values.copy())
+    weighted_pair_counts(offsets[:1], offsets[:1].astype(np.int32), offsets[:1], 1, 2, 1)
     by_top_bits(values, offsets, 1, values.copy(), np.zeros(1, dtype=np.int32),
                 np.zeros(3, dtype=np.int64))
     return time.perf_counter() - start

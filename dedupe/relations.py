@@ -19,8 +19,14 @@ from scipy.sparse.csgraph import connected_components
 
 from dedupe.arrays import prefix_sums, ranges
 from dedupe.config import Config
-from dedupe.kernels import by_top_bits, carrier_lists, in_threads, shared_counts
-from dedupe.lsh import grouped_pairs, run_starts
+from dedupe.kernels import (
+    by_top_bits,
+    carrier_lists,
+    in_threads,
+    shared_counts,
+    weighted_pair_counts,
+)
+from dedupe.lsh import FULL_GROUP, STAR_CENTRES, run_starts
 from dedupe.shingle import FMIX64, MULTIPLIER, fmix
 
 #: Shingle values counted at a time (``_carriers``): a hash table of twice as many
@@ -82,9 +88,11 @@ def posting_pairs(sets: tuple[np.ndarray, np.ndarray], max_postings: int,
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     total = np.bincount(inverse.ravel(), weights=np.concatenate(times)).astype(np.int64)
     chosen = listed[ranges(prefix_sums(size)[:-1][first], size[first])]
-    pairs, counts = grouped_pairs(prefix_sums(size[first])[:-1], chosen, counts=True,
-                                  weights=total)
-    return pairs[counts >= min_shared]
+    width = len(sets[1]) - 1  # documents
+    codes, counts = weighted_pair_counts(prefix_sums(size[first])[:-1], chosen, total, width,
+                                         FULL_GROUP, STAR_CENTRES)
+    codes = np.sort(codes[counts >= min_shared])
+    return np.stack([codes // width, codes % width], axis=1)
 
 
 def _carriers(

@@ -6,12 +6,14 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import dedupe.relations as relations_module
-from dedupe.arrays import joined
+from dedupe.arrays import joined, prefix_sums
 from dedupe.config import Config
+from dedupe.kernels import weighted_pair_counts
+from dedupe.lsh import FULL_GROUP, STAR_CENTRES, grouped_pairs
 from dedupe.relations import (
     Overlaps,
     loose_families,
@@ -88,3 +90,23 @@ def test_posting_pairs_count_the_shingles_each_pair_shares(
         patch.setattr(relations_module, "_PART_VALUES", part_values)
         found = posting_pairs(joined(sets), max_postings, min_shared)
     assert [tuple(p) for p in found.tolist()] == expected
+
+
+@example([(set(range(0, 120, 2)), 3), (set(range(5)), 2), (set(range(1, 60)), 1)])
+@given(st.lists(st.tuples(st.sets(st.integers(0, 120), min_size=2, max_size=70),
+                          st.integers(1, 5)), max_size=6))
+def test_weighted_pair_counts_are_grouped_pairs_counts(groups: list[tuple[set[int], int]]
+                                                        ) -> None:
+    """The hash-table count of posting pairs against the sorted rows of
+    ``lsh.grouped_pairs``, with groups past FULL_GROUP (stars and a chain, whose
+    repeated pairs count each time)."""
+    members = np.array([m for g, _ in groups for m in sorted(g)], dtype=np.int32)
+    starts = prefix_sums(np.array([len(g) for g, _ in groups], dtype=np.int64))[:-1]
+    weights = np.array([w for _, w in groups], dtype=np.int64)
+    expected, expected_counts = grouped_pairs(starts, members, counts=True, weights=weights)
+    codes, counts = weighted_pair_counts(starts, members, weights, 121, FULL_GROUP,
+                                         STAR_CENTRES)
+    order = np.argsort(codes)
+    assert (codes[order] // 121).tolist() == expected[:, 0].tolist()
+    assert (codes[order] % 121).tolist() == expected[:, 1].tolist()
+    assert counts[order].tolist() == expected_counts.tolist()
