@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from planted import PlantedCorpus
 
 from dedupe import ScanResult, __version__
 from dedupe.report import ReportError, load_report, to_json
-from dedupe.report.schema import check_report, dumps
+from dedupe.report.schema import check_report, dump_bytes, dump_parts, dumps
 
 
 def test_reports_of_real_scans_satisfy_the_schema(
@@ -22,6 +24,28 @@ def test_reports_of_real_scans_satisfy_the_schema(
     for result in (seed_result, planted[1]):
         report = json.loads(dumps(to_json(result)))
         check_report(report, "x")  # raises on any mismatch
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**63, 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20)
+
+
+@given(st.dictionaries(st.text(), json_values, max_size=6))
+def test_report_json_written_in_parts_is_the_same_bytes(report: dict[str, Any]) -> None:
+    """Strings with line breaks, empty lists and objects, nested lists: each part is
+    indented to its place."""
+    assert b"".join(dump_parts(report)) == dump_bytes(report)
+
+
+def test_real_reports_written_in_parts_are_the_same_bytes(
+    seed_result: ScanResult, planted: tuple[PlantedCorpus, ScanResult],
+) -> None:
+    for result in (seed_result, planted[1]):
+        report = to_json(result)
+        assert b"".join(dump_parts(report)) == dump_bytes(report)
 
 
 def test_spans_in_the_report_slice_what_they_name(seed_result: ScanResult) -> None:

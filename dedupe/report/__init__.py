@@ -7,12 +7,19 @@ on a saved report.json gives the same bytes as the scan that wrote it.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 from dedupe.report.markdown import render_markdown
 from dedupe.report.page import render_html
-from dedupe.report.schema import ReportError, dump_bytes, load_report, to_json, write_json
+from dedupe.report.schema import (
+    ReportError,
+    dump_bytes,
+    dump_parts,
+    load_report,
+    to_json,
+    write_json,
+)
 from dedupe.report.tables import Report, summary
 
 #: Report formats and their file names, in the order they are written.
@@ -28,16 +35,20 @@ def write_reports(report: Report, out_dir: Path, formats: Collection[str]) -> li
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise ValueError(f"unknown report format {unknown[0]!r}; use {', '.join(FORMATS)}")
-    data = dump_bytes(report)
-    value: Report = json.loads(data) if set(formats) - {"json"} else {}  # for the views
-    render = {"json": lambda: data, "html": lambda: render_html(value).encode("utf-8"),
-              "md": lambda: render_markdown(value).encode("utf-8")}
+    # The views are drawn from the JSON value read back; report.json alone is written
+    # a part at a time, never held whole.
+    value: Report = json.loads(dump_bytes(report)) if set(formats) - {"json"} else {}
+    render: dict[str, Callable[[], Iterable[bytes]]] = {
+        "json": lambda: dump_parts(report),
+        "html": lambda: [render_html(value).encode("utf-8")],
+        "md": lambda: [render_markdown(value).encode("utf-8")]}
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, file_name in FORMATS.items():
         if name in formats:
             path = out_dir / file_name
-            path.write_bytes(render[name]())
+            with path.open("wb") as file:
+                file.writelines(render[name]())
             written.append(path)
     return written
 

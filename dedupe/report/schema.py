@@ -9,6 +9,7 @@ evaluated, and a file that is not a report gets one line saying so.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ SCHEMA: dict[str, Any] = json.loads(
 
 
 _OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+_ITEM_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
 
 
 def to_json(result: ScanResult) -> dict[str, Any]:
@@ -99,11 +101,40 @@ def dump_bytes(report: dict[str, Any]) -> bytes:
     return orjson.dumps(report, option=_OPTIONS)
 
 
+def dump_parts(report: dict[str, Any]) -> Iterator[bytes]:
+    """``dump_bytes`` in parts, one list item at a time, so that a large report is never
+    held as one text (joined, the parts are exactly ``dump_bytes``).
+
+    An item is dumped on its own and indented to its place: orjson writes a line break
+    only between tokens (one inside a string is written ``\\n``), so every raw line
+    break in an item's text takes the item's indent.
+    """
+    if not report:
+        yield dump_bytes(report)
+        return
+    yield b"{\n"
+    keys = sorted(report)
+    for k, key in enumerate(keys):
+        value = report[key]
+        yield b"  " + orjson.dumps(key) + b": "
+        if isinstance(value, list) and value:
+            yield b"[\n"
+            for i, item in enumerate(value):
+                text = orjson.dumps(item, option=_ITEM_OPTIONS).replace(b"\n", b"\n    ")
+                yield b"    " + text + (b",\n" if i + 1 < len(value) else b"\n")
+            yield b"  ]"
+        else:
+            yield orjson.dumps(value, option=_ITEM_OPTIONS).replace(b"\n", b"\n  ")
+        yield b",\n" if k + 1 < len(keys) else b"\n"
+    yield b"}\n"
+
+
 def write_json(result: ScanResult, out_dir: Path) -> Path:
     """Write ``out_dir/report.json`` (creating the directory) and return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.json"
-    path.write_bytes(dump_bytes(to_json(result)))
+    with path.open("wb") as file:
+        file.writelines(dump_parts(to_json(result)))
     return path
 
 
