@@ -17,7 +17,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from dedupe.arrays import prefix_sums, ranges
+from dedupe.arrays import joined, prefix_sums, ranges
 from dedupe.config import Config
 from dedupe.kernels import (
     by_top_bits,
@@ -119,8 +119,7 @@ def _carriers(
 def overlaps(pairs: np.ndarray, sets: list[np.ndarray], jobs: int = 1) -> Overlaps:
     """Exact shared-shingle counts, Jaccard and containment for ``pairs``.
 
-    The sets of the documents in pairs are laid end to end, and each pair's two sets
-    are merged in a compiled loop (``kernels.shared_counts``), in ``jobs`` threads.
+    The sets of the documents in pairs are laid end to end (``overlaps_flat``).
 
     Args:
         pairs: ``(m, 2)`` document indices.
@@ -128,17 +127,28 @@ def overlaps(pairs: np.ndarray, sets: list[np.ndarray], jobs: int = 1) -> Overla
         jobs: threads to merge in (the result does not depend on it).
     """
     pairs = pairs.reshape(-1, 2)
-    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+    if not len(pairs):
+        return overlaps_flat(pairs, (np.empty(0, np.uint64), np.zeros(1, np.int64)))
+    docs, local = np.unique(pairs, return_inverse=True)
+    found = overlaps_flat(local.reshape(-1, 2), joined([sets[d] for d in docs.tolist()]),
+                          jobs)
+    return Overlaps(pairs, found.shared, found.jaccard, found.a_in_b, found.b_in_a)
+
+
+def overlaps_flat(pairs: np.ndarray, sets: tuple[np.ndarray, np.ndarray],
+                  jobs: int = 1) -> Overlaps:
+    """``overlaps`` of sets laid end to end, ``(values, offsets)``: each pair's two sets
+    are merged in a compiled loop (``kernels.shared_counts``), in ``jobs`` threads."""
+    values, offsets = sets
+    pairs = pairs.reshape(-1, 2)
     shared = np.zeros(len(pairs), dtype=np.int64)
+
+    def part(start: int, end: int) -> None:
+        shared_counts(values, offsets, pairs[start:end], shared[start:end])
+
     if len(pairs):
-        docs, local = np.unique(pairs, return_inverse=True)
-        values = np.concatenate([sets[d] for d in docs.tolist()])
-        offsets, local = prefix_sums(sizes[docs]), local.reshape(-1, 2)
-
-        def part(start: int, end: int) -> None:
-            shared_counts(values, offsets, local[start:end], shared[start:end])
-
         in_threads(part, len(pairs), jobs)
+    sizes = np.diff(offsets)
     size_a, size_b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     union = size_a + size_b - shared
     with np.errstate(invalid="ignore", divide="ignore"):

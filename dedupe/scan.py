@@ -46,6 +46,7 @@ from dedupe.relations import (
     families,
     loose_families,
     overlaps,
+    overlaps_flat,
     passage_strength,
     posting_pairs,
 )
@@ -163,13 +164,12 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
 
     # Round 1: families on the full text decide which lines are templates.
     flat_full = shingle_sets(flat, shingled.offsets, np.ones(flat.size, dtype=bool))
-    full_sets = split_at(*flat_full)
     candidates = _candidates(flat_full, config, jobs)
     lines = lines_later()
-    full = overlaps(candidates, full_sets, jobs)
+    full = overlaps_flat(candidates, flat_full, jobs)
     sources = [a.source for a in articles]
     family = loose_families(len(docs), full, config.family_jaccard, config.family_containment)
-    del flat_full, full_sets, full
+    del flat_full, full
     masked_keys = template_keys(lines, family, sources, config)
 
     # Round 2: the same on content (template lines removed). Content relations and
@@ -273,7 +273,7 @@ def _compare(
     sets = split_at(*flat_sets)
     keys = [content_key(d, m) for d, m in zip(docs, masks, strict=True)]
     candidates = unique_rows(np.concatenate([candidates, _lsh(flat_sets, config)]))
-    content = overlaps(candidates, sets, jobs)
+    content = overlaps_flat(candidates, flat_sets, jobs)
     content_keys = np.array(keys, dtype=np.uint64)
     same = content_keys[content.pairs[:, 0]] == content_keys[content.pairs[:, 1]]
     relations = pair_relations(content.shared, same, content.jaccard,
