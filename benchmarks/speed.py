@@ -399,7 +399,7 @@ def find_rensa(texts: list[str]) -> list[tuple[int, int]]:
 
 
 def find_dedupe(texts: list[str], jobs: int) -> list[list[int]]:
-    """``dedupe.documents.near_duplicates`` over ``jobs`` processes."""
+    """``dedupe.documents.near_duplicates`` over ``jobs`` threads."""
     from dedupe.config import Config
     from dedupe.documents import near_duplicates
 
@@ -1061,7 +1061,7 @@ users would write instead: **datasketch**, one `MinHash.update` per shingle stri
 (the idiomatic way); **datasketch-bulk**, `MinHash.bulk` with
 `xxhash.xxh32_intdigest`; **rensa**, the Rust MinHash, `RMinHash.update` with the
 list of shingles. **dedupe-jobs1** and **dedupe-jobs2** call
-`dedupe.documents.near_duplicates` with 1 and 2 processes. The methods run
+`dedupe.documents.near_duplicates` with 1 and 2 threads. The methods run
 interleaved (each once, then again in a rotated order); the table gives the median,
 the fastest and slowest run, CPU time (with the workers'), the peak RSS of the process
 (its VmHWM) and of its largest worker (which counts the pages it shares with the
@@ -1074,8 +1074,7 @@ planted families; batches of about 2,500 articles, each size holding the smaller
 ones) is written to a JSON Lines file and scanned by one `python -m dedupe scan FILE
 --format json -q --jobs J` process, timed from start to exit (Python's start and
 dedupe's imports included, see the startup line). Its peak RSS is `wait4`'s
-`ru_maxrss`: the largest of the scan process, which holds the corpus, and its
-workers. The process is started by a small launcher, because Linux counts the peak of
+`ru_maxrss` (the scan's `--jobs` are threads of that one process). The process is started by a small launcher, because Linux counts the peak of
 the address space a process replaces at exec in its `ru_maxrss`: started from the
 benchmark, which holds the corpora, it would report the benchmark's peak.
 
