@@ -2,7 +2,8 @@
 shingle, document or candidate pair: finding and hashing words, MinHash's
 permutations, counting what two sorted sets share, the per-document steps of a scan
 over all documents laid end to end (usable, distinct, rare and stock shingles), the
-passage search over many pairs, and hash tables for membership and postings.
+passage search over many pairs, hash tables for membership, postings and posting
+pairs, shingle hashes, and a counting sort of hashes by their top bits.
 
 numpy runs each operation of a hash over a whole array and keeps every intermediate
 array; for a chain of mixing steps per word, or 128 permutations per shingle, that
