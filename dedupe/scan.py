@@ -190,30 +190,38 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
         compared = _compare(texts, docs, shingled, masked_keys, lines, kept, final_family,
                             config, jobs)
         final_family = compared.family_with_reuse()
-    content, relations, evidence = compared.content, compared.relations, compared.evidence
-    content_sets, masks = compared.sets, compared.masks
+    # Each step below comes as soon as what it needs is ready, and the arrays go as
+    # soon as the last step that reads them is done: shingles, then the comparison,
+    # then the documents' words (the scan's peak memory is at its end).
+    in_stock = split_at(compared.in_stock, shingled.offsets)
+    stock_items = describe_stock(articles, docs, hashes, in_stock, compared.family, config)
+    stock = tuple(stock_spans(docs, compared.usable_stock, shingled.offsets,
+                              config.shingle_size))
+    template_counts = tuple(int(m.sum()) for m in compared.masks)
+    del in_stock, hashes, flat, shingled, lines_later
     # Listed templates are exactly the masked lines (what reports grey out).
     line_items = describe_lines(articles, docs, lines, final_family, masked_keys)
     headings = _heading_pairs(articles, line_items)
-    pairs = _assemble(articles, docs, content, relations, evidence, headings, content_sets,
-                      config)
+    pairs = _assemble(articles, docs, compared.content, compared.relations,
+                      compared.evidence, headings, compared.sets, config)
+    del compared
+    template_lines = tuple(line_spans(docs, lines, masked_keys))
+    heading_lines = tuple(line_spans(docs, lines, heading_keys(lines, masked_keys)))
+    del docs, lines
     links = [p for p in pairs if p.strength >= config.link_min_strength]
-    in_stock = split_at(compared.in_stock, shingled.offsets)
-    stock_items = describe_stock(articles, docs, hashes, in_stock, compared.family, config)
     return ScanResult(
         config=config,
         articles=tuple(articles),
-        words=tuple(d.words for d in docs),
+        words=tuple(word_counts.tolist()),
         pairs=tuple(links),
         boilerplate=tuple(line_items + stock_items),
         clusters=tuple(cluster(articles, links, config)),
         skipped=tuple(skipped),
         warnings=tuple(warnings),
-        template_words=tuple(int(m.sum()) for m in masks),
-        template_lines=tuple(line_spans(docs, lines, masked_keys)),
-        heading_lines=tuple(line_spans(docs, lines, heading_keys(lines, masked_keys))),
-        stock_spans=tuple(stock_spans(docs, compared.usable_stock, shingled.offsets,
-                                      config.shingle_size)),
+        template_words=template_counts,
+        template_lines=template_lines,
+        heading_lines=heading_lines,
+        stock_spans=stock,
     )
 
 
