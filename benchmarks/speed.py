@@ -1074,9 +1074,10 @@ planted families; batches of about 2,500 articles, each size holding the smaller
 ones) is written to a JSON Lines file and scanned by one `python -m dedupe scan FILE
 --format json -q --jobs J` process, timed from start to exit (Python's start and
 dedupe's imports included, see the startup line). Its peak RSS is `wait4`'s
-`ru_maxrss` (the scan's `--jobs` are threads of that one process). The process is started by a small launcher, because Linux counts the peak of
-the address space a process replaces at exec in its `ru_maxrss`: started from the
-benchmark, which holds the corpora, it would report the benchmark's peak.
+`ru_maxrss` (the scan's `--jobs` are threads of that one process). The process is
+started by a small launcher, because Linux counts the peak of the address space a
+process replaces at exec in its `ru_maxrss`: started from the benchmark, which holds
+the corpora, it would report the benchmark's peak.
 
 **Where the time goes.** `dedupe.scan.scan` of one corpus under cProfile, in a
 process of its own and in one process (cProfile sees only its own); the profiler's
