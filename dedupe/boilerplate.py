@@ -261,11 +261,9 @@ def stock_shingles(
     if positions is None or not stock.size:
         return stock
     hashes, offsets, usable = positions
-    at = index_in(hashes, stock)
-    candidate = usable & (at >= 0)
-    families = np.array([counts[k] for k in stock.tolist()], dtype=np.int32)[at]
+    families = np.array([counts[k] for k in stock.tolist()], dtype=np.int32)
     quote = np.zeros(hashes.size, dtype=bool)
-    quoted(candidate, offsets, families, config.shingle_size, bar,
+    quoted(usable, index_in(hashes, stock), offsets, families, config.shingle_size, bar,
            config.boilerplate_words_per_family, quote)
     return np.setdiff1d(stock, hashes[quote], assume_unique=False)
 

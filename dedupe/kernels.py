@@ -377,25 +377,26 @@ def sorted_sets(hashes: np.ndarray, offsets: np.ndarray, usable: np.ndarray,
 
 
 @_compiled
-def quoted(candidate: np.ndarray, offsets: np.ndarray, families: np.ndarray, n: int,
-           minimum: int, words_per_family: int, out: np.ndarray) -> None:
-    """``out[p]`` for each ``candidate`` shingle in a run of consecutive candidates (in
-    one document) long enough to need more families than its ``families``: the
-    run's ``length + n - 1`` words need ``max(minimum, ceil(words / words_per_family))``
+def quoted(usable: np.ndarray, at: np.ndarray, offsets: np.ndarray, families: np.ndarray,
+           n: int, minimum: int, words_per_family: int, out: np.ndarray) -> None:
+    """``out[p]`` for each candidate shingle (``usable[p]`` and ``at[p] >= 0``, its
+    index in ``families``) in a run of consecutive candidates (in one document) long
+    enough to need more families than its ``families[at[p]]``: the run's
+    ``length + n - 1`` words need ``max(minimum, ceil(words / words_per_family))``
     (``boilerplate.boilerplate_bar``)."""
     for d in range(offsets.size - 1):
         p, end = offsets[d], offsets[d + 1]
         while p < end:
-            if not candidate[p]:
+            if not (usable[p] and at[p] >= 0):
                 p += 1
                 continue
             start = p
-            while p < end and candidate[p]:
+            while p < end and usable[p] and at[p] >= 0:
                 p += 1
             words = p - start + n - 1
             need = max(minimum, -(-words // words_per_family))
             for q in range(start, p):
-                out[q] = families[q] < need
+                out[q] = families[at[q]] < need
 
 
 @_compiled
@@ -609,7 +610,8 @@ def load() -> float:
     usable_flags(flags, offsets, offsets, 1, flags.copy())
     rare_flags(flags, flags, offsets, 1, flags.copy())
     sorted_sets(values, offsets, flags, values.copy(), offsets.copy())
-    quoted(flags, offsets, offsets.astype(np.int32), 1, 1, 1, flags.copy())
+    quoted(flags, offsets.astype(np.int32), offsets, offsets.astype(np.int32), 1, 1, 1,
+           flags.copy())
     find_keys(values, values, offsets.astype(np.int32))  # int64 past 2**31 keys only
     covered_runs(flags, offsets, offsets, 1, np.zeros((1, 3), dtype=np.int64))
     carrier_lists(values, offsets[:1].astype(np.int32), 2, 3, offsets.copy(),
