@@ -488,12 +488,9 @@ def carrier_lists(values: np.ndarray, owners: np.ndarray, low: int, high: int,
     return listed, total
 
 @_compiled
-def by_top_bits(values: np.ndarray, offsets: np.ndarray, bits: int, out_values: np.ndarray,
-                out_owners: np.ndarray, bounds: np.ndarray) -> None:
-    """Sets laid end to end (set ``d`` is ``values[offsets[d]:offsets[d + 1]]``),
-    regrouped by the top ``bits`` bits of each value: a stable counting sort. Range
-    ``r`` is ``out_values[bounds[r]:bounds[r + 1]]``, with each value's set in
-    ``out_owners``, ascending within a range."""
+def top_bit_bounds(values: np.ndarray, bits: int, bounds: np.ndarray) -> None:
+    """``bounds[r]:bounds[r + 1]``: where range ``r`` (the values whose top ``bits`` bits
+    are ``r``) lies once the values are grouped by range (``by_top_bits``)."""
     shift = np.uint64(64 - bits) if bits else np.uint64(0)
     bounds[:] = 0
     for i in range(values.size):
@@ -501,13 +498,25 @@ def by_top_bits(values: np.ndarray, offsets: np.ndarray, bits: int, out_values: 
         bounds[top + 1] += 1
     for r in range(1, bounds.size):
         bounds[r] += bounds[r - 1]
-    at = bounds[:-1].copy()
+
+
+@_compiled
+def by_top_bits(values: np.ndarray, offsets: np.ndarray, bits: int, bounds: np.ndarray,
+                lo: int, hi: int, out_values: np.ndarray, out_owners: np.ndarray) -> None:
+    """The values of ranges ``lo`` to ``hi - 1`` (``top_bit_bounds``) of sets laid end
+    to end (set ``d`` is ``values[offsets[d]:offsets[d + 1]]``), grouped by range: a
+    stable counting sort. Range ``r`` goes to ``bounds[r] - bounds[lo]`` onwards of
+    ``out_values``, with each value's set in ``out_owners``, ascending within a range.
+    A window of ranges at a time keeps the copy a fraction of the values."""
+    shift = np.uint64(64 - bits) if bits else np.uint64(0)
+    at = bounds[lo:hi] - bounds[lo]
     for d in range(offsets.size - 1):
         for i in range(offsets[d], offsets[d + 1]):
             top = np.int64(np.uint64(values[i]) >> shift) if bits else 0
-            out_values[at[top]] = values[i]
-            out_owners[at[top]] = d
-            at[top] += 1
+            if lo <= top < hi:
+                out_values[at[top - lo]] = values[i]
+                out_owners[at[top - lo]] = d
+                at[top - lo] += 1
 
 
 @_compiled
@@ -526,16 +535,17 @@ def _add_pair(keys: np.ndarray, counts: np.ndarray, code: np.int64, weight: np.i
 
 @_compiled
 def weighted_pair_counts(starts: np.ndarray, members: np.ndarray, weights: np.ndarray,
-                         width: int, full_group: int,
-                         centres: int) -> tuple[np.ndarray, np.ndarray]:
+                         width: int, full_group: int, centres: int,
+                         minimum: int) -> tuple[np.ndarray, np.ndarray]:
     """``lsh.grouped_pairs`` with counts, in a hash table instead of rows to sort: for
     group ``g``, ``members[starts[g]:starts[g + 1]]`` (distinct, ascending; the last
     runs to the end), each pair of the group's pattern (``lsh._pair_pattern``: all
     pairs up to ``full_group`` members, else ``centres`` stars and a chain, a pair
-    that is in both counted each time) adds ``weights[g]``. Returns the pairs, coded
-    ``i * width + j`` (``i < j``), in no order, and their counts."""
+    that is in both counted each time) adds ``weights[g]``. Returns the pairs counted
+    ``minimum`` times or more, coded ``i * width + j`` (``i < j``), in no order, and
+    their counts. (Counts are int32: a pair shares fewer than 2**31 shingles.)"""
     keys = np.full(1 << 16, -1, dtype=np.int64)
-    counts = np.zeros(1 << 16, dtype=np.int64)
+    counts = np.zeros(1 << 16, dtype=np.int32)
     used = 0
     for g in range(starts.size):
         first = starts[g]
@@ -549,7 +559,7 @@ def weighted_pair_counts(starts: np.ndarray, members: np.ndarray, weights: np.nd
                 grown *= 2
             old_keys, old_counts = keys, counts
             keys = np.full(grown, -1, dtype=np.int64)
-            counts = np.zeros(grown, dtype=np.int64)
+            counts = np.zeros(grown, dtype=np.int32)
             for at in range(old_keys.size):
                 if old_keys[at] >= 0:
                     _add_pair(keys, counts, old_keys[at], old_counts[at])
@@ -568,7 +578,7 @@ def weighted_pair_counts(starts: np.ndarray, members: np.ndarray, weights: np.nd
             for o in range(size - 1):
                 code = np.int64(members[first + o]) * width + members[first + o + 1]
                 used += _add_pair(keys, counts, code, weight)
-    found = keys >= 0
+    found = (keys >= 0) & (counts >= minimum)
     return keys[found], counts[found]
 
 
@@ -618,7 +628,8 @@ def load() -> float:
                   offsets[:1].astype(np.int32))
     maybe_common(values, 2, np.zeros(2, dtype=np.uint32), flags.copy())
     window_hashes(values, 1, values.copy())
-    weighted_pair_counts(offsets[:1], offsets[:1].astype(np.int32), offsets[:1], 1, 2, 1)
-    by_top_bits(values, offsets, 1, values.copy(), np.zeros(1, dtype=np.int32),
-                np.zeros(3, dtype=np.int64))
+    weighted_pair_counts(offsets[:1], offsets[:1].astype(np.int32), offsets[:1], 1, 2, 1, 1)
+    bounds = np.zeros(3, dtype=np.int64)
+    top_bit_bounds(values, 1, bounds)
+    by_top_bits(values, offsets, 1, bounds, 0, 2, values.copy(), np.zeros(1, dtype=np.int32))
     return time.perf_counter() - start

@@ -11,7 +11,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -27,6 +27,7 @@ _DIGIT = re.compile(r"\d")
 #: Normalised words up to this many characters are hashed on arrays (``word_hash``).
 CHAIN_MAX = 64
 _HASH_SEED = np.uint64(0x243F6A8885A308D3)  # any fixed constant: pi's fraction
+_NO_HASHES = np.empty(0, dtype=np.uint64)
 _SEPARATOR = "\n"  # joins texts: a line break, so no word or line crosses two texts
 _INVERSE = np.uint64(pow(int(MULTIPLIER), -1, 1 << 64))  # MULTIPLIER**-1 mod 2**64
 # A line ending like this reads as a sentence, not as a heading.
@@ -56,7 +57,12 @@ class Doc:
     @property
     def words(self) -> int:
         """Number of words."""
-        return int(self.hashes.size)
+        return int(self.starts.size)
+
+    def without_hashes(self) -> Doc:
+        """This document without its word hashes: a large scan drops them once its
+        shingles are made (``content_key`` then needs the words hashed again)."""
+        return replace(self, hashes=_NO_HASHES)
 
 
 def normalise_word(word: str) -> str:
@@ -296,4 +302,12 @@ def _line_keys(folded: np.ndarray, firsts: np.ndarray, lasts: np.ndarray) -> np.
 
 def content_key(doc: Doc, template: np.ndarray) -> int:
     """Hash of the words outside template lines: equal keys mean duplicate content."""
-    return xxhash.xxh3_64_intdigest(doc.hashes[~template].tobytes())
+    if doc.hashes.size != doc.words:
+        raise ValueError("content_key needs the document's word hashes; it has none "
+                         "(Doc.without_hashes): hash its text again (word_hashes_many)")
+    return content_key_of(doc.hashes, template)
+
+
+def content_key_of(hashes: np.ndarray, template: np.ndarray) -> int:
+    """``content_key`` of a document's word ``hashes``."""
+    return xxhash.xxh3_64_intdigest(hashes[~template].tobytes())

@@ -17,6 +17,8 @@ from dedupe.normalise import (
     Doc,
     analyse,
     analyse_many,
+    content_key,
+    content_key_of,
     normalise_word,
     word_hash,
     word_hashes_many,
@@ -143,3 +145,15 @@ def test_a_word_hash_does_not_depend_on_the_other_texts_of_a_batch() -> None:
     alone = [_found(analyse(t, config)) for t in texts]
     assert [_found(d) for d in analyse_many(texts, config)] == alone
     assert [_found(d) for d in analyse_many(texts[::-1], config)] == alone[::-1]
+
+
+def test_without_hashes_keeps_the_words_and_refuses_a_content_key() -> None:
+    doc = analyse("Header line\nThe cat sat on the mat.", Config())
+    template = np.zeros(doc.words, dtype=bool)
+    bare = doc.without_hashes()
+    assert bare.words == doc.words == 8
+    assert bare.hashes.size == 0
+    assert np.array_equal(bare.starts, doc.starts)
+    with pytest.raises(ValueError, match="word hashes"):
+        content_key(bare, template)
+    assert content_key(doc, template) == content_key_of(doc.hashes, template)

@@ -69,7 +69,7 @@ def test_one_pair_gets_the_relation_many_pairs_get() -> None:
     assert set(one) == {None, "duplicate", "near-duplicate", "contains"}
 
 
-@pytest.mark.parametrize("part_values", [10**9, 5])  # counted in one range; in several
+@pytest.mark.parametrize("part_values", [10**9, 5])  # one range; several, in windows
 @given(st.lists(st.sets(st.integers(0, 40), max_size=25), min_size=2, max_size=30),
        st.integers(2, 40), st.integers(1, 4))
 def test_posting_pairs_count_the_shingles_each_pair_shares(
@@ -92,21 +92,22 @@ def test_posting_pairs_count_the_shingles_each_pair_shares(
     assert [tuple(p) for p in found.tolist()] == expected
 
 
-@example([(set(range(0, 120, 2)), 3), (set(range(5)), 2), (set(range(1, 60)), 1)])
+@example([(set(range(0, 120, 2)), 3), (set(range(5)), 2), (set(range(1, 60)), 1)], 2)
 @given(st.lists(st.tuples(st.sets(st.integers(0, 120), min_size=2, max_size=70),
-                          st.integers(1, 5)), max_size=6))
-def test_weighted_pair_counts_are_grouped_pairs_counts(groups: list[tuple[set[int], int]]
-                                                        ) -> None:
+                          st.integers(1, 5)), max_size=6), st.integers(1, 8))
+def test_weighted_pair_counts_are_grouped_pairs_counts(groups: list[tuple[set[int], int]],
+                                                       minimum: int) -> None:
     """The hash-table count of posting pairs against the sorted rows of
     ``lsh.grouped_pairs``, with groups past FULL_GROUP (stars and a chain, whose
-    repeated pairs count each time)."""
+    repeated pairs count each time); only pairs counted ``minimum`` times come back."""
     members = np.array([m for g, _ in groups for m in sorted(g)], dtype=np.int32)
     starts = prefix_sums(np.array([len(g) for g, _ in groups], dtype=np.int64))[:-1]
     weights = np.array([w for _, w in groups], dtype=np.int64)
     expected, expected_counts = grouped_pairs(starts, members, counts=True, weights=weights)
+    kept = expected_counts >= minimum
     codes, counts = weighted_pair_counts(starts, members, weights, 121, FULL_GROUP,
-                                         STAR_CENTRES)
+                                         STAR_CENTRES, minimum)
     order = np.argsort(codes)
-    assert (codes[order] // 121).tolist() == expected[:, 0].tolist()
-    assert (codes[order] % 121).tolist() == expected[:, 1].tolist()
-    assert counts[order].tolist() == expected_counts.tolist()
+    assert (codes[order] // 121).tolist() == expected[kept, 0].tolist()
+    assert (codes[order] % 121).tolist() == expected[kept, 1].tolist()
+    assert counts[order].tolist() == expected_counts[kept].tolist()

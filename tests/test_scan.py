@@ -8,14 +8,19 @@ import re
 import sys
 from typing import Any
 
+import numpy as np
 import pytest
 from conftest import as_articles
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from planted import PlantedCorpus
 from sklearn.metrics import adjusted_rand_score
 
 from dedupe import Article, Config, ScanResult, scan
+from dedupe.normalise import analyse_many, content_key
+from dedupe.relations import Overlaps
 from dedupe.report import to_json
-from dedupe.scan import collection_paused
+from dedupe.scan import _same_content, collection_paused
 
 scan_module = sys.modules["dedupe.scan"]  # (``dedupe.scan`` is also the function)
 
@@ -351,3 +356,25 @@ def test_scan_pauses_cycle_collection_and_restores_it(
         assert gc.isenabled() == enabled
     finally:
         gc.enable()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["cat", "Cat", "dog", "sat", "mat", "on"]),
+                         max_size=6).map(" ".join), min_size=2, max_size=8),
+       st.randoms(use_true_random=False))
+def test_same_content_equals_content_keys_of_fully_hashed_documents(
+        texts: list[str], rnd: Any) -> None:
+    # Few words from a small vocabulary: many documents have equal content or as many
+    # words with different content; template words are drawn at random.
+    docs = analyse_many(texts, Config())
+    counts = np.array([d.words for d in docs])
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    template = np.array([rnd.random() < 0.3 for _ in range(int(offsets[-1]))], dtype=bool)
+    masks = [template[offsets[d] : offsets[d + 1]] for d in range(len(docs))]
+    pairs = np.array(list(itertools.combinations(range(len(docs)), 2)), dtype=np.int64)
+    shared = np.array([rnd.randint(0, 2) for _ in range(len(pairs))], dtype=np.int64)
+    ones = np.ones(len(pairs))
+    content = Overlaps(pairs, shared, ones, ones, ones)
+    expected = [s > 0 and content_key(docs[a], masks[a]) == content_key(docs[b], masks[b])
+                for (a, b), s in zip(pairs.tolist(), shared.tolist(), strict=True)]
+    assert _same_content(texts, content, template, offsets).tolist() == expected
