@@ -311,6 +311,16 @@ def passage_spans(offsets: np.ndarray, rare: np.ndarray, hashes: np.ndarray,
 
 
 @_compiled
+def segment_counts(flags: np.ndarray, offsets: np.ndarray, out: np.ndarray) -> None:
+    """``out[d]``: how many of ``flags[offsets[d]:offsets[d + 1]]`` are set."""
+    for d in range(offsets.size - 1):
+        count = 0
+        for i in range(offsets[d], offsets[d + 1]):
+            count += np.int64(flags[i])
+        out[d] = count
+
+
+@_compiled
 def usable_flags(template: np.ndarray, word_offsets: np.ndarray, offsets: np.ndarray,
                  n: int, out: np.ndarray) -> None:
     """``out[p]``, for the shingles ``offsets[d]:offsets[d + 1]`` of each document ``d``
@@ -617,6 +627,7 @@ def load() -> float:
     passage_spans(offsets, np.ones(1, dtype=bool), values, positions, offsets,
                   np.zeros((1, 2), dtype=np.int64), 1, 1, 1)
     flags = np.zeros(1, dtype=bool)
+    segment_counts(flags, offsets, offsets[:1].copy())
     usable_flags(flags, offsets, offsets, 1, flags.copy())
     rare_flags(flags, flags, offsets, 1, flags.copy())
     sorted_sets(values, offsets, flags, values.copy(), offsets.copy())

@@ -37,6 +37,7 @@ from dedupe.boilerplate import (
 from dedupe.cluster import cluster
 from dedupe.config import Config
 from dedupe.documents import in_threads_map
+from dedupe.kernels import segment_counts
 from dedupe.lsh import lsh_pairs
 from dedupe.normalise import Doc, analyse_many, content_key_of, word_hashes_flat
 from dedupe.passages import Sides, passage, rare_flat, sorted_usable
@@ -224,7 +225,8 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
     stock_items = describe_stock(articles, docs, hashes, in_stock, compared.family, config)
     stock = tuple(stock_spans(docs, compared.usable_stock, shingled.offsets,
                               config.shingle_size))
-    template_counts = tuple(int(m.sum()) for m in compared.masks)
+    template_counts = np.empty(len(docs), dtype=np.int64)
+    segment_counts(compared.mask, shingled.word_offsets, template_counts)
     del in_stock, hashes, flat, shingled, lines_later
     # Listed templates are exactly the masked lines (what reports grey out).
     line_items = describe_lines(articles, docs, lines, final_family, masked_keys)
@@ -245,7 +247,7 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
         clusters=tuple(cluster(articles, links, config)),
         skipped=tuple(skipped),
         warnings=tuple(warnings),
-        template_words=template_counts,
+        template_words=tuple(template_counts.tolist()),
         template_lines=template_lines,
         heading_lines=heading_lines,
         stock_spans=stock,
@@ -256,7 +258,8 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
 class _Comparison:
     """One pass over content: relations, stock phrases and passages for a template mask."""
 
-    masks: list[np.ndarray]  # per document, its template words
+    mask: np.ndarray  # per word (laid end to end), whether it is in a template line
+    masks: list[np.ndarray]  # per document, its template words (views of ``mask``)
     usable: np.ndarray  # per shingle (laid end to end), whether it is outside template lines
     sets: list[np.ndarray]  # per document, its distinct usable shingles, sorted
     content: Overlaps
@@ -319,7 +322,7 @@ def _compare(
     in_stock = member(flat, stock)
     sides = Sides(flat, offsets, usable, rare_flat(usable, in_stock, offsets, n), ordered)
     evidence = _passages(sides, content, relations, config, jobs)
-    return _Comparison(masks, usable, sets, content, relations, family, in_stock, evidence)
+    return _Comparison(mask, masks, usable, sets, content, relations, family, in_stock, evidence)
 
 
 def _same_content(texts: Sequence[str], content: Overlaps, template: np.ndarray,
@@ -333,10 +336,8 @@ def _same_content(texts: Sequence[str], content: Overlaps, template: np.ndarray,
     keeps no word hashes).
     """
     sizes = np.diff(word_offsets)
-    masked = np.zeros(sizes.size, dtype=np.int64)
-    starts = word_offsets[:-1][sizes > 0]
-    if starts.size:
-        masked[sizes > 0] = np.add.reduceat(template, starts, dtype=np.int64)
+    masked = np.empty(sizes.size, dtype=np.int64)
+    segment_counts(template, word_offsets, masked)
     content_words = sizes - masked
     pairs = content.pairs
     maybe = np.flatnonzero((content.shared > 0)
