@@ -20,7 +20,7 @@ import xxhash
 
 from dedupe.arrays import common_values, index_in, member, sorted_unique
 from dedupe.config import Config
-from dedupe.kernels import covered_runs, quoted
+from dedupe.kernels import covered_runs, mark_spans, quoted
 from dedupe.lsh import lsh_pairs, run_starts
 from dedupe.normalise import SENTENCE_END, Doc, normalise_word
 from dedupe.records import Article, Boilerplate
@@ -185,11 +185,9 @@ def template_words(word_offsets: np.ndarray, lines: Lines,
     end to end (document ``d``'s at ``word_offsets[d]:word_offsets[d + 1]``)."""
     rows = np.flatnonzero(member(lines.key, templates))
     base = word_offsets[lines.doc[rows]]
-    total = int(word_offsets[-1])
-    # +1 where a template line starts, -1 where it ends: lines never overlap.
-    edges = (np.bincount(base + lines.spans[rows, 0], minlength=total + 1)
-             - np.bincount(base + lines.spans[rows, 1], minlength=total + 1))
-    return np.cumsum(edges[:total]) > 0
+    out = np.zeros(int(word_offsets[-1]), dtype=bool)
+    mark_spans(base + lines.spans[rows, 0], base + lines.spans[rows, 1], out)
+    return out
 
 
 def line_spans(

@@ -87,6 +87,25 @@ def window_hashes(word_hashes: np.ndarray, width: int, out: np.ndarray) -> None:
 
 
 @_compiled
+def text_windows(word_hashes: np.ndarray, word_offsets: np.ndarray, n: int,
+                 out: np.ndarray) -> None:
+    """``window_hashes`` of each text on its own (text ``d``'s words are
+    ``word_hashes[word_offsets[d]:word_offsets[d + 1]]``), runs of ``min(n, words)``
+    words, laid end to end in ``out`` (``shingle.shingles_flat``)."""
+    multiplier = np.uint64(0x9E3779B97F4A7C15)
+    at = 0
+    for d in range(word_offsets.size - 1):
+        first, count = word_offsets[d], word_offsets[d + 1] - word_offsets[d]
+        width = min(n, count)
+        for i in range(first, first + count - width + 1 if count else first):
+            acc = np.uint64(0)
+            for k in range(width):
+                acc = acc * multiplier + np.uint64(word_hashes[i + k])
+            out[at] = fmix64(acc)
+            at += 1
+
+
+@_compiled
 def chain_hashes(forms: np.ndarray, at: np.ndarray, lengths: np.ndarray, seed: int,
                  out: np.ndarray) -> None:
     """``out[w]``: ``fmix64`` chained from ``seed`` over the chunks of three code points
@@ -318,6 +337,14 @@ def segment_counts(flags: np.ndarray, offsets: np.ndarray, out: np.ndarray) -> N
         for i in range(offsets[d], offsets[d + 1]):
             count += np.int64(flags[i])
         out[d] = count
+
+
+@_compiled
+def mark_spans(starts: np.ndarray, ends: np.ndarray, out: np.ndarray) -> None:
+    """Set ``out[starts[k]:ends[k]]`` for every ``k``."""
+    for k in range(starts.size):
+        for i in range(starts[k], ends[k]):
+            out[i] = True
 
 
 @_compiled
@@ -628,6 +655,7 @@ def load() -> float:
                   np.zeros((1, 2), dtype=np.int64), 1, 1, 1)
     flags = np.zeros(1, dtype=bool)
     segment_counts(flags, offsets, offsets[:1].copy())
+    mark_spans(offsets, offsets, flags.copy())
     usable_flags(flags, offsets, offsets, 1, flags.copy())
     rare_flags(flags, flags, offsets, 1, flags.copy())
     sorted_sets(values, offsets, flags, values.copy(), offsets.copy())
@@ -639,6 +667,7 @@ def load() -> float:
                   offsets[:1].astype(np.int32))
     maybe_common(values, 2, np.zeros(2, dtype=np.uint32), flags.copy())
     window_hashes(values, 1, values.copy())
+    text_windows(values, offsets, 1, values.copy())
     weighted_pair_counts(offsets[:1], offsets[:1].astype(np.int32), offsets[:1], 1, 2, 1, 1)
     bounds = np.zeros(3, dtype=np.int64)
     top_bit_bounds(values, 1, bounds)

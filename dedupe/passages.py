@@ -17,7 +17,7 @@ import numpy as np
 
 from dedupe.arrays import prefix_sums
 from dedupe.config import Config
-from dedupe.kernels import in_threads, passage_spans, rare_flags, sort_by_hash
+from dedupe.kernels import in_threads, passage_spans, rare_flags, segment_counts, sort_by_hash
 from dedupe.normalise import Doc
 from dedupe.records import Passage
 
@@ -91,7 +91,9 @@ class ByHash(NamedTuple):
         first = np.ones(self.hashes.size, dtype=bool)
         np.not_equal(self.hashes[1:], self.hashes[:-1], out=first[1:])
         first[self.offsets[:-1][np.diff(self.offsets) > 0]] = True  # each document's own
-        return self.hashes[first], prefix_sums(first)[self.offsets]
+        counts = np.empty(self.offsets.size - 1, dtype=np.int64)
+        segment_counts(first, self.offsets, counts)
+        return self.hashes[first], prefix_sums(counts)
 
 
 def sorted_usable(hashes: np.ndarray, offsets: np.ndarray, usable: np.ndarray) -> ByHash:

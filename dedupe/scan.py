@@ -211,8 +211,8 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
     rechecked = template_keys(lines, final_family, sources, config)
     rechecked = np.intersect1d(rechecked, masked_keys)
     if rechecked.size < masked_keys.size:
+        kept = _still_candidates(compared, lines, np.setdiff1d(masked_keys, rechecked))
         masked_keys = rechecked
-        kept = compared.content.pairs
         del compared  # the first pass goes before the second is made
         release_memory()
         compared = _compare(texts, docs, shingled, masked_keys, lines, kept, final_family,
@@ -262,7 +262,8 @@ class _Comparison:
     masks: list[np.ndarray]  # per document, its template words (views of ``mask``)
     usable: np.ndarray  # per shingle (laid end to end), whether it is outside template lines
     sets: list[np.ndarray]  # per document, its distinct usable shingles, sorted
-    content: Overlaps
+    compared: np.ndarray  # the candidate pairs compared
+    content: Overlaps  # those that share content
     relations: list[str | None]
     family: np.ndarray  # families by whole-document relations (what stock is counted over)
     in_stock: np.ndarray  # per shingle (laid end to end), whether it is a stock phrase
@@ -310,7 +311,10 @@ def _compare(
     flat_sets = ordered.sets()
     sets = split_at(*flat_sets)
     candidates = unique_rows(np.concatenate([candidates, _lsh(flat_sets, config)]))
+    # A pair that shares no content is no relation and has no passage: dropped here (in
+    # a site's articles, most candidates share only template lines).
     content = overlaps_flat(candidates, flat_sets, jobs)
+    content = content.select(content.shared > 0)
     same = _same_content(texts, content, mask, shingled.word_offsets)
     relations = pair_relations(content.shared, same, content.jaccard,
                                np.maximum(content.a_in_b, content.b_in_a), config)
@@ -322,7 +326,20 @@ def _compare(
     in_stock = member(flat, stock)
     sides = Sides(flat, offsets, usable, rare_flat(usable, in_stock, offsets, n), ordered)
     evidence = _passages(sides, content, relations, config, jobs)
-    return _Comparison(mask, masks, usable, sets, content, relations, family, in_stock, evidence)
+    return _Comparison(mask, masks, usable, sets, candidates, content, relations, family, in_stock,
+                       evidence)
+
+
+def _still_candidates(compared: _Comparison, lines: Lines, unmasked: np.ndarray) -> np.ndarray:
+    """The candidates of a pass that no longer masks the lines keyed ``unmasked``:
+    ``compared``'s pairs that share content, and any pair it compared with a document
+    that has such a line (only a document with new content can share new content; the
+    others' sets are as they were)."""
+    changed = np.zeros(len(compared.sets), dtype=bool)
+    changed[lines.doc[member(lines.key, unmasked)]] = True
+    rows = compared.compared
+    return np.concatenate([compared.content.pairs,
+                           rows[changed[rows[:, 0]] | changed[rows[:, 1]]]])
 
 
 def _same_content(texts: Sequence[str], content: Overlaps, template: np.ndarray,

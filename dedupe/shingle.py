@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from dedupe.arrays import prefix_sums, runs
-from dedupe.kernels import sorted_sets, usable_flags, window_hashes
+from dedupe.kernels import sorted_sets, text_windows, usable_flags, window_hashes
 
 #: Odd (golden-ratio) multiplier of the polynomial hashes of shingles and lines.
 MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
@@ -66,26 +66,13 @@ def shingles_flat(
         ``(hashes, counts)``: the texts' shingle hashes, concatenated, and how many
         each text has; equal to ``shingles`` of each text.
     """
-    ends = np.cumsum(counts)
-    starts = ends - counts
     sizes = np.where(counts >= n, counts - n + 1, np.minimum(counts, 1))
-    if not word_hashes.size:
-        return np.empty(0, dtype=np.uint64), sizes
-    # Shingles of the whole concatenation, then each text's own: those that start in it
-    # and end in it. A text shorter than n words has its one shingle made on its own.
-    length = max(word_hashes.size - n + 1, 0)
-    joined = _windows(word_hashes, n) if length else np.empty(0, dtype=np.uint64)
-    keep = np.zeros(length + 1, dtype=np.int8)
-    full = np.flatnonzero(counts >= n)
-    np.add.at(keep, starts[full], 1)
-    np.add.at(keep, np.minimum(ends[full] - n + 1, length), -1)
-    hashes = joined[np.cumsum(keep[:length], dtype=np.int64) > 0]  # (dtype: see prefix_sums)
-    short = np.flatnonzero((counts > 0) & (counts < n))
-    if short.size:  # one shingle each, after the shingles of the longer texts before them
-        before = prefix_sums(np.where(counts >= n, sizes, 0))[short]
-        alone = [_windows(word_hashes[starts[t] : ends[t]], int(counts[t]))[0]
-                 for t in short.tolist()]
-        hashes = np.insert(hashes, before, np.array(alone, dtype=np.uint64))
+    # Each text's own windows, written straight to their place (a text shorter than n
+    # words has one shingle of all its words).
+    hashes = np.empty(int(sizes.sum()), dtype=np.uint64)
+    if hashes.size:
+        text_windows(word_hashes.astype(np.uint64, copy=False), prefix_sums(counts), n,
+                     hashes)
     return hashes, sizes
 
 
