@@ -571,16 +571,40 @@ def _add_pair(keys: np.ndarray, counts: np.ndarray, code: np.int64, weight: np.i
 
 
 @_compiled
+def _count(keys: np.ndarray, counts: np.ndarray, used: int, code: np.int64,
+           weight: np.int64) -> tuple[np.ndarray, np.ndarray, int]:
+    """``_add_pair`` into a table kept at most half full (twice the slots, rehashed, when
+    it would be more): the table and how many keys it holds."""
+    if 2 * (used + 1) > keys.size:
+        old_keys, old_counts = keys, counts
+        keys = np.full(2 * old_keys.size, -1, dtype=np.int64)
+        counts = np.zeros(2 * old_keys.size, dtype=np.int32)
+        for at in range(old_keys.size):
+            if old_keys[at] >= 0:
+                _add_pair(keys, counts, old_keys[at], old_counts[at])
+    return keys, counts, used + _add_pair(keys, counts, code, weight)
+
+
+@_compiled
+def _in_part(code: np.int64, part: int, parts: int) -> bool:
+    """Whether pair ``code`` is in ``part`` of ``parts`` (``weighted_pair_counts``)."""
+    return parts == 1 or (fmix64(np.uint64(code)) >> np.uint64(32)) % np.uint64(parts) == part
+
+
+@_compiled
 def weighted_pair_counts(starts: np.ndarray, members: np.ndarray, weights: np.ndarray,
-                         width: int, full_group: int, centres: int,
-                         minimum: int) -> tuple[np.ndarray, np.ndarray]:
+                         width: int, full_group: int, centres: int, minimum: int,
+                         part: int = 0, parts: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """``lsh.grouped_pairs`` with counts, in a hash table instead of rows to sort: for
     group ``g``, ``members[starts[g]:starts[g + 1]]`` (distinct, ascending; the last
     runs to the end), each pair of the group's pattern (``lsh._pair_pattern``: all
     pairs up to ``full_group`` members, else ``centres`` stars and a chain, a pair
     that is in both counted each time) adds ``weights[g]``. Returns the pairs counted
     ``minimum`` times or more, coded ``i * width + j`` (``i < j``), in no order, and
-    their counts. (Counts are int32: a pair shares fewer than 2**31 shingles.)"""
+    their counts. (Counts are int32: a pair shares fewer than 2**31 shingles.)
+
+    Only the pairs of ``part`` of ``parts`` (by a hash of the code) are counted: the
+    parts are disjoint, and each needs a table of about ``1 / parts`` the size."""
     keys = np.full(1 << 16, -1, dtype=np.int64)
     counts = np.zeros(1 << 16, dtype=np.int32)
     used = 0
@@ -588,33 +612,24 @@ def weighted_pair_counts(starts: np.ndarray, members: np.ndarray, weights: np.nd
         first = starts[g]
         size = (starts[g + 1] if g + 1 < starts.size else members.size) - first
         weight = weights[g]
-        # Room for this group's pairs at half load, before they are added.
-        most = size * (size - 1) // 2 if size <= full_group else (centres + 1) * size
-        if 2 * (used + most) > keys.size:
-            grown = keys.size
-            while 2 * (used + most) > grown:
-                grown *= 2
-            old_keys, old_counts = keys, counts
-            keys = np.full(grown, -1, dtype=np.int64)
-            counts = np.zeros(grown, dtype=np.int32)
-            for at in range(old_keys.size):
-                if old_keys[at] >= 0:
-                    _add_pair(keys, counts, old_keys[at], old_counts[at])
         if size <= full_group:
             for x in range(size):
                 for y in range(x + 1, size):
                     code = np.int64(members[first + x]) * width + members[first + y]
-                    used += _add_pair(keys, counts, code, weight)
+                    if _in_part(code, part, parts):
+                        keys, counts, used = _count(keys, counts, used, code, weight)
         else:
             for c in range(centres):
                 for o in range(size):
                     if c != o:
                         low, high = min(c, o), max(c, o)
                         code = np.int64(members[first + low]) * width + members[first + high]
-                        used += _add_pair(keys, counts, code, weight)
+                        if _in_part(code, part, parts):
+                            keys, counts, used = _count(keys, counts, used, code, weight)
             for o in range(size - 1):
                 code = np.int64(members[first + o]) * width + members[first + o + 1]
-                used += _add_pair(keys, counts, code, weight)
+                if _in_part(code, part, parts):
+                    keys, counts, used = _count(keys, counts, used, code, weight)
     found = (keys >= 0) & (counts >= minimum)
     return keys[found], counts[found]
 
@@ -668,7 +683,7 @@ def load() -> float:
     maybe_common(values, 2, np.zeros(2, dtype=np.uint32), flags.copy())
     window_hashes(values, 1, values.copy())
     text_windows(values, offsets, 1, values.copy())
-    weighted_pair_counts(offsets[:1], offsets[:1].astype(np.int32), offsets[:1], 1, 2, 1, 1)
+    weighted_pair_counts(offsets[:1], offsets[:1].astype(np.int32), offsets[:1], 1, 2, 1, 1, 0, 2)
     bounds = np.zeros(3, dtype=np.int64)
     top_bit_bounds(values, 1, bounds)
     by_top_bits(values, offsets, 1, bounds, 0, 2, values.copy(), np.zeros(1, dtype=np.int32))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,10 @@ class Pair:
     headings: tuple[str, ...] = ()
     strength: float = 0.0
 
-    @property
+    @cached_property
     def evidence(self) -> str:
-        """One line saying why the two documents are linked."""
+        """One line saying why the two documents are linked (made once: the report and
+        the clusters' links both show it)."""
         parts: list[str] = []
         if self.relation == "duplicate":
             parts.append("same text after normalisation")

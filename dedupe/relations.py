@@ -33,6 +33,9 @@ from dedupe.shingle import FMIX64, MULTIPLIER, fmix
 #: Shingle values counted at a time (``_carriers``): a hash table of twice as many
 #: slots stays in the processor's cache (0.45 s for 10,000 articles, 0.56 s with 2M).
 _PART_VALUES = 1 << 16
+#: Pairs of posting lists listed (with repeats) per part counted at a time
+#: (``kernels.weighted_pair_counts``): the part's table has at most 2**23 slots, 100 MB.
+_PART_PAIRS = 1 << 22
 #: Posting lists are made in this many windows of hash ranges (each a pass over the
 #: values), so their copy is this fraction of the values.
 _WINDOWS = 8
@@ -93,8 +96,13 @@ def posting_pairs(sets: tuple[np.ndarray, np.ndarray], max_postings: int,
     total = np.bincount(inverse.ravel(), weights=np.concatenate(times)).astype(np.int64)
     chosen = listed[ranges(prefix_sums(size)[:-1][first], size[first])]
     width = len(sets[1]) - 1  # documents
-    codes, _ = weighted_pair_counts(prefix_sums(size[first])[:-1], chosen, total, width,
-                                    FULL_GROUP, STAR_CENTRES, min_shared)
+    starts, size = prefix_sums(size[first])[:-1], size[first]
+    # Pairs are counted a part of them at a time, each part in a table of its own.
+    listings = np.where(size <= FULL_GROUP, size * (size - 1) // 2, (STAR_CENTRES + 1) * size)
+    parts = max(1, -(-int(listings.sum()) // _PART_PAIRS))
+    codes = np.concatenate([
+        weighted_pair_counts(starts, chosen, total, width, FULL_GROUP, STAR_CENTRES,
+                             min_shared, part, parts)[0] for part in range(parts)])
     codes.sort()
     return np.stack([codes // width, codes % width], axis=1)
 

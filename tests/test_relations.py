@@ -92,22 +92,48 @@ def test_posting_pairs_count_the_shingles_each_pair_shares(
     assert [tuple(p) for p in found.tolist()] == expected
 
 
-@example([(set(range(0, 120, 2)), 3), (set(range(5)), 2), (set(range(1, 60)), 1)], 2)
+@example([(set(range(0, 120, 2)), 3), (set(range(5)), 2), (set(range(1, 60)), 1)], 2, 3)
 @given(st.lists(st.tuples(st.sets(st.integers(0, 120), min_size=2, max_size=70),
-                          st.integers(1, 5)), max_size=6), st.integers(1, 8))
+                          st.integers(1, 5)), max_size=6), st.integers(1, 8),
+       st.integers(1, 5))
 def test_weighted_pair_counts_are_grouped_pairs_counts(groups: list[tuple[set[int], int]],
-                                                       minimum: int) -> None:
+                                                       minimum: int, parts: int) -> None:
     """The hash-table count of posting pairs against the sorted rows of
     ``lsh.grouped_pairs``, with groups past FULL_GROUP (stars and a chain, whose
-    repeated pairs count each time); only pairs counted ``minimum`` times come back."""
+    repeated pairs count each time); only pairs counted ``minimum`` times come back,
+    and counted in ``parts`` parts they are the same pairs and counts."""
     members = np.array([m for g, _ in groups for m in sorted(g)], dtype=np.int32)
     starts = prefix_sums(np.array([len(g) for g, _ in groups], dtype=np.int64))[:-1]
     weights = np.array([w for _, w in groups], dtype=np.int64)
     expected, expected_counts = grouped_pairs(starts, members, counts=True, weights=weights)
     kept = expected_counts >= minimum
-    codes, counts = weighted_pair_counts(starts, members, weights, 121, FULL_GROUP,
-                                         STAR_CENTRES, minimum)
+    counted = [weighted_pair_counts(starts, members, weights, 121, FULL_GROUP, STAR_CENTRES,
+                                    minimum, part, parts) for part in range(parts)]
+    codes = np.concatenate([c for c, _ in counted])
+    counts = np.concatenate([n for _, n in counted])
     order = np.argsort(codes)
     assert (codes[order] // 121).tolist() == expected[kept, 0].tolist()
     assert (codes[order] % 121).tolist() == expected[kept, 1].tolist()
     assert counts[order].tolist() == expected_counts[kept].tolist()
+
+
+@pytest.mark.parametrize("parts", [1, 3])
+def test_weighted_pair_counts_grow_their_table(parts: int) -> None:
+    """Enough distinct pairs to double the table several times (it starts at 2**16
+    slots and is kept at most half full): every pair still counted, none lost."""
+    rng = np.random.default_rng(7)
+    groups = [np.sort(rng.choice(5000, size=int(rng.integers(2, FULL_GROUP + 1)), replace=False))
+              for _ in range(1500)]
+    members = np.concatenate(groups).astype(np.int32)
+    starts = prefix_sums(np.array([g.size for g in groups], dtype=np.int64))[:-1]
+    weights = rng.integers(1, 4, size=len(groups)).astype(np.int64)
+    expected, expected_counts = grouped_pairs(starts, members, counts=True, weights=weights)
+    assert len(expected) > 2 * parts * (1 << 16)  # (the table at least doubles per part)
+    counted = [weighted_pair_counts(starts, members, weights, 5000, FULL_GROUP, STAR_CENTRES,
+                                    1, part, parts) for part in range(parts)]
+    codes = np.concatenate([c for c, _ in counted])
+    counts = np.concatenate([n for _, n in counted])
+    order = np.argsort(codes)
+    assert np.array_equal(np.stack([codes[order] // 5000, codes[order] % 5000], axis=1),
+                          expected)
+    assert np.array_equal(counts[order], expected_counts)
