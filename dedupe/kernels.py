@@ -192,15 +192,15 @@ def word_hashes(codes: np.ndarray, is_word: np.ndarray, form: np.ndarray, seed: 
 
 @_compiled
 def sort_by_hash(hashes: np.ndarray, offsets: np.ndarray, usable: np.ndarray,
-                 out_hashes: np.ndarray, out_positions: np.ndarray,
-                 out_offsets: np.ndarray) -> None:
-    """Per document ``d`` (positions ``offsets[d]:offsets[d + 1]``), its usable hashes
-    sorted, ties by position, into ``out_hashes[out_offsets[d]:out_offsets[d + 1]]``,
-    with their positions (counted from the document's first) in ``out_positions``."""
-    n = 0
-    out_offsets[0] = 0
-    for d in range(offsets.size - 1):
-        first = offsets[d]
+                 out_hashes: np.ndarray, out_positions: np.ndarray, out_offsets: np.ndarray,
+                 lo: int, hi: int) -> None:
+    """Per document ``d`` from ``lo`` to ``hi - 1`` (positions ``offsets[d]:offsets[d +
+    1]``), its usable hashes sorted, ties by position, into
+    ``out_hashes[out_offsets[d]:out_offsets[d + 1]]`` (room for exactly its usable
+    ones), with their positions (counted from the document's first) in
+    ``out_positions``."""
+    for d in range(lo, hi):
+        first, n = offsets[d], out_offsets[d]
         count = 0
         for p in range(first, offsets[d + 1]):
             if usable[p]:
@@ -212,8 +212,6 @@ def sort_by_hash(hashes: np.ndarray, offsets: np.ndarray, usable: np.ndarray,
         places = out_positions[n : n + count][order]
         out_hashes[n : n + count] = values
         out_positions[n : n + count] = places
-        n += count
-        out_offsets[d + 1] = n
 
 
 @_compiled
@@ -571,18 +569,14 @@ def _add_pair(keys: np.ndarray, counts: np.ndarray, code: np.int64, weight: np.i
 
 
 @_compiled
-def _count(keys: np.ndarray, counts: np.ndarray, used: int, code: np.int64,
-           weight: np.int64) -> tuple[np.ndarray, np.ndarray, int]:
-    """``_add_pair`` into a table kept at most half full (twice the slots, rehashed, when
-    it would be more): the table and how many keys it holds."""
-    if 2 * (used + 1) > keys.size:
-        old_keys, old_counts = keys, counts
-        keys = np.full(2 * old_keys.size, -1, dtype=np.int64)
-        counts = np.zeros(2 * old_keys.size, dtype=np.int32)
-        for at in range(old_keys.size):
-            if old_keys[at] >= 0:
-                _add_pair(keys, counts, old_keys[at], old_counts[at])
-    return keys, counts, used + _add_pair(keys, counts, code, weight)
+def _grown(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The table ``_add_pair`` fills, rehashed into twice the slots."""
+    grown_keys = np.full(2 * keys.size, -1, dtype=np.int64)
+    grown_counts = np.zeros(2 * keys.size, dtype=np.int32)
+    for at in range(keys.size):
+        if keys[at] >= 0:
+            _add_pair(grown_keys, grown_counts, keys[at], counts[at])
+    return grown_keys, grown_counts
 
 
 @_compiled
@@ -617,7 +611,9 @@ def weighted_pair_counts(starts: np.ndarray, members: np.ndarray, weights: np.nd
                 for y in range(x + 1, size):
                     code = np.int64(members[first + x]) * width + members[first + y]
                     if _in_part(code, part, parts):
-                        keys, counts, used = _count(keys, counts, used, code, weight)
+                        if 2 * (used + 1) > keys.size:  # (kept at most half full)
+                            keys, counts = _grown(keys, counts)
+                        used += _add_pair(keys, counts, code, weight)
         else:
             for c in range(centres):
                 for o in range(size):
@@ -625,11 +621,15 @@ def weighted_pair_counts(starts: np.ndarray, members: np.ndarray, weights: np.nd
                         low, high = min(c, o), max(c, o)
                         code = np.int64(members[first + low]) * width + members[first + high]
                         if _in_part(code, part, parts):
-                            keys, counts, used = _count(keys, counts, used, code, weight)
+                            if 2 * (used + 1) > keys.size:
+                                keys, counts = _grown(keys, counts)
+                            used += _add_pair(keys, counts, code, weight)
             for o in range(size - 1):
                 code = np.int64(members[first + o]) * width + members[first + o + 1]
                 if _in_part(code, part, parts):
-                    keys, counts, used = _count(keys, counts, used, code, weight)
+                    if 2 * (used + 1) > keys.size:
+                        keys, counts = _grown(keys, counts)
+                    used += _add_pair(keys, counts, code, weight)
     found = (keys >= 0) & (counts >= minimum)
     return keys[found], counts[found]
 
@@ -665,7 +665,7 @@ def load() -> float:
     offsets, values = np.zeros(2, dtype=np.int64), np.zeros(1, dtype=np.uint64)
     positions = np.zeros(1, dtype=np.int32)  # within one document
     sort_by_hash(values, offsets, np.ones(1, dtype=bool), values.copy(), positions,
-                 offsets.copy())
+                 np.arange(2, dtype=np.int64), 0, 1)
     passage_spans(offsets, np.ones(1, dtype=bool), values, positions, offsets,
                   np.zeros((1, 2), dtype=np.int64), 1, 1, 1)
     flags = np.zeros(1, dtype=bool)

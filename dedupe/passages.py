@@ -96,13 +96,21 @@ class ByHash(NamedTuple):
         return self.hashes[first], prefix_sums(counts)
 
 
-def sorted_usable(hashes: np.ndarray, offsets: np.ndarray, usable: np.ndarray) -> ByHash:
+def sorted_usable(hashes: np.ndarray, offsets: np.ndarray, usable: np.ndarray,
+                  jobs: int = 1) -> ByHash:
     """The usable shingles of documents laid end to end, sorted by hash within each
-    document: sorted once, merged with each partner's (``Sides.spans``)."""
-    count = int(np.count_nonzero(usable))
-    values, positions = np.empty(count, np.uint64), np.empty(count, np.int32)
-    out_offsets = np.empty(offsets.size, np.int64)
-    sort_by_hash(hashes, offsets, usable, values, positions, out_offsets)
+    document: sorted once, merged with each partner's (``Sides.spans``). ``jobs``
+    threads share the documents."""
+    counts = np.empty(offsets.size - 1, dtype=np.int64)
+    segment_counts(usable, offsets, counts)
+    out_offsets = prefix_sums(counts)
+    values = np.empty(int(out_offsets[-1]), np.uint64)
+    positions = np.empty(values.size, np.int32)
+
+    def part(lo: int, hi: int) -> None:
+        sort_by_hash(hashes, offsets, usable, values, positions, out_offsets, lo, hi)
+
+    in_threads(part, counts.size, jobs)
     return ByHash(values, positions, out_offsets)
 
 

@@ -307,10 +307,10 @@ def _compare(
     mask = template_words(shingled.word_offsets, lines, template)
     masks = split_at(mask, shingled.word_offsets)
     usable = usable_flat(mask, shingled.word_offsets, offsets, n)
-    ordered = sorted_usable(flat, offsets, usable)  # for the sets, and to find passages
+    ordered = sorted_usable(flat, offsets, usable, jobs)  # sets, and to find passages
     flat_sets = ordered.sets()
     sets = split_at(*flat_sets)
-    candidates = unique_rows(np.concatenate([candidates, _lsh(flat_sets, config)]))
+    candidates = unique_rows(np.concatenate([candidates, _lsh(flat_sets, config, jobs)]))
     # A pair that shares no content is no relation and has no passage: dropped here (in
     # a site's articles, most candidates share only template lines).
     content = overlaps_flat(candidates, flat_sets, jobs)
@@ -384,11 +384,12 @@ def _family_edges(family: np.ndarray) -> np.ndarray:
     return np.stack([docs, head[np.searchsorted(labels, family)]], axis=1)
 
 
-def _lsh(sets: tuple[np.ndarray, np.ndarray], config: Config) -> np.ndarray:
-    """LSH pairs of the shingle sets laid end to end, ``(values, offsets)``."""
+def _lsh(sets: tuple[np.ndarray, np.ndarray], config: Config, jobs: int = 1) -> np.ndarray:
+    """LSH pairs of the shingle sets laid end to end, ``(values, offsets)`` (signatures
+    in ``jobs`` threads)."""
     values, offsets = sets
     sizes = np.diff(offsets)
-    signatures = signatures_flat(values, sizes, config.num_perm, config.seed)
+    signatures = signatures_flat(values, sizes, config.num_perm, config.seed, jobs)
     return lsh_pairs(signatures, *config.lsh_bands, sizes > 0)
 
 

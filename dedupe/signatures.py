@@ -16,7 +16,7 @@ import numpy as np
 from datasketch import LeanMinHash, MinHash
 
 from dedupe.arrays import prefix_sums
-from dedupe.kernels import min_hashes
+from dedupe.kernels import in_threads, min_hashes
 from dedupe.shingle import FMIX32, fmix
 
 _EMPTY = np.uint32(0xFFFFFFFF)
@@ -55,18 +55,23 @@ def signature_matrix(sets: Sequence[np.ndarray], num_perm: int, seed: int) -> np
 
 
 def signatures_flat(values: np.ndarray, sizes: np.ndarray, num_perm: int,
-                    seed: int) -> np.ndarray:
-    """``signature_matrix`` of sets given one after the other: ``sizes[i]`` values each."""
+                    seed: int, jobs: int = 1) -> np.ndarray:
+    """``signature_matrix`` of sets given one after the other: ``sizes[i]`` values each
+    (``jobs`` threads share the blocks of documents)."""
     a, b = permutations(num_perm, seed)
     out = np.full((sizes.size, num_perm), _EMPTY, dtype=np.uint32)
     offsets = prefix_sums(sizes)
+
     # A block of documents at a time: the 32-bit values are made for one block only.
-    for first in range(0, sizes.size, _BLOCK):
-        last = min(first + _BLOCK, sizes.size)
-        start, end = int(offsets[first]), int(offsets[last])
-        if end > start:
-            min_hashes(fmix(hash32(values[start:end]), FMIX32), offsets[first : last + 1]
-                       - start, a, b, out[first:last])
+    def blocks(lo: int, hi: int) -> None:
+        for block in range(lo, hi):
+            first, last = block * _BLOCK, min((block + 1) * _BLOCK, sizes.size)
+            start, end = int(offsets[first]), int(offsets[last])
+            if end > start:
+                min_hashes(fmix(hash32(values[start:end]), FMIX32),
+                           offsets[first : last + 1] - start, a, b, out[first:last])
+
+    in_threads(blocks, -(-sizes.size // _BLOCK), jobs)
     return out
 
 
