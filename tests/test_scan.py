@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import itertools
 import re
@@ -20,7 +21,7 @@ from dedupe import Article, Config, ScanResult, scan
 from dedupe.normalise import analyse_many, content_key
 from dedupe.relations import Overlaps
 from dedupe.report import to_json
-from dedupe.scan import _same_content, collection_paused
+from dedupe.scan import _malloc_trim, _same_content, collection_paused, release_memory
 
 scan_module = sys.modules["dedupe.scan"]  # (``dedupe.scan`` is also the function)
 
@@ -378,3 +379,31 @@ def test_same_content_equals_content_keys_of_fully_hashed_documents(
     expected = [s > 0 and content_key(docs[a], masks[a]) == content_key(docs[b], masks[b])
                 for (a, b), s in zip(pairs.tolist(), shared.tolist(), strict=True)]
     assert _same_content(texts, content, template, offsets).tolist() == expected
+
+
+@pytest.mark.parametrize("library", [
+    pytest.param(TypeError, id="no CDLL(None), as on Windows"),
+    pytest.param(OSError, id="no C library to open"),
+    pytest.param(object(), id="a C library without malloc_trim, as on macOS"),
+])
+def test_memory_is_handed_back_only_where_the_allocator_can(
+    monkeypatch: pytest.MonkeyPatch, library: Any,
+) -> None:
+    """Where glibc's malloc_trim is missing the scan goes on without it."""
+    def cdll(name: Any) -> Any:
+        if isinstance(library, type):
+            raise library("no")
+        return library
+
+    monkeypatch.setattr(ctypes, "CDLL", cdll)
+    assert _malloc_trim() is None
+    # (``dedupe.scan`` by name is the function; the module is in sys.modules.)
+    monkeypatch.setattr(sys.modules["dedupe.scan"], "_MALLOC_TRIM", None)
+    release_memory()  # nothing to call, nothing raised
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+def test_memory_is_handed_back_on_linux() -> None:
+    trim = _malloc_trim()
+    assert trim is not None
+    assert trim(0) in (0, 1)  # 1 when memory was released, else 0
