@@ -90,6 +90,12 @@ def cluster(articles: Sequence[Article], links: Sequence[Pair], config: Config) 
     ]
 
 
+def load_clustering() -> None:
+    """Import scikit-learn's clustering now (about 0.7 s): a scan with threads to spare
+    starts this beside its comparisons, so that clustering need not wait for it."""
+    import sklearn.cluster  # noqa: F401
+
+
 def _groups(labels: np.ndarray, wanted: np.ndarray) -> list[np.ndarray]:
     """For each of the sorted ``wanted`` labels, the indices carrying it (ascending)."""
     order = np.argsort(labels, kind="stable")

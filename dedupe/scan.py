@@ -34,7 +34,7 @@ from dedupe.boilerplate import (
     template_keys,
     template_words,
 )
-from dedupe.cluster import cluster
+from dedupe.cluster import cluster, load_clustering
 from dedupe.config import Config
 from dedupe.documents import in_threads_map
 from dedupe.kernels import segment_counts
@@ -198,6 +198,7 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
     del flat_full, full
     release_memory()
     masked_keys = template_keys(lines, family, sources, config)
+    _started(jobs, load_clustering)  # (an import, while round 2 runs compiled loops)
 
     # Round 2: the same on content (template lines removed). Content relations and
     # strong reuse give truer families than round 1's full-text ones (a trimmed copy
