@@ -92,17 +92,14 @@ def text_windows(word_hashes: np.ndarray, word_offsets: np.ndarray, n: int,
     """``window_hashes`` of each text on its own (text ``d``'s words are
     ``word_hashes[word_offsets[d]:word_offsets[d + 1]]``), runs of ``min(n, words)``
     words, laid end to end in ``out`` (``shingle.shingles_flat``)."""
-    multiplier = np.uint64(0x9E3779B97F4A7C15)
     at = 0
     for d in range(word_offsets.size - 1):
         first, count = word_offsets[d], word_offsets[d + 1] - word_offsets[d]
-        width = min(n, count)
-        for i in range(first, first + count - width + 1 if count else first):
-            acc = np.uint64(0)
-            for k in range(width):
-                acc = acc * multiplier + np.uint64(word_hashes[i + k])
-            out[at] = fmix64(acc)
-            at += 1
+        if count:
+            width = min(n, count)
+            windows = count - width + 1
+            window_hashes(word_hashes[first : first + count], width, out[at : at + windows])
+            at += windows
 
 
 @_compiled

@@ -260,7 +260,6 @@ class _Comparison:
     """One pass over content: relations, stock phrases and passages for a template mask."""
 
     mask: np.ndarray  # per word (laid end to end), whether it is in a template line
-    masks: list[np.ndarray]  # per document, its template words (views of ``mask``)
     usable: np.ndarray  # per shingle (laid end to end), whether it is outside template lines
     sets: list[np.ndarray]  # per document, its distinct usable shingles, sorted
     compared: np.ndarray  # the candidate pairs compared
@@ -306,7 +305,6 @@ def _compare(
     """
     n, offsets, flat = config.shingle_size, shingled.offsets, shingled.hashes
     mask = template_words(shingled.word_offsets, lines, template)
-    masks = split_at(mask, shingled.word_offsets)
     usable = usable_flat(mask, shingled.word_offsets, offsets, n)
     ordered = sorted_usable(flat, offsets, usable, jobs)  # sets, and to find passages
     flat_sets = ordered.sets()
@@ -327,7 +325,7 @@ def _compare(
     in_stock = member(flat, stock)
     sides = Sides(flat, offsets, usable, rare_flat(usable, in_stock, offsets, n), ordered)
     evidence = _passages(sides, content, relations, config, jobs)
-    return _Comparison(mask, masks, usable, sets, candidates, content, relations, family, in_stock,
+    return _Comparison(mask, usable, sets, candidates, content, relations, family, in_stock,
                        evidence)
 
 
