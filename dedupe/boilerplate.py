@@ -56,16 +56,26 @@ class Lines:
 
 def collect_lines(docs: Sequence[Doc], texts: Sequence[str], config: Config) -> Lines:
     """Flatten the documents' lines and give fuzzily equal headings one key."""
-    doc = np.repeat(np.arange(len(docs), dtype=np.int64), [d.line_keys.size for d in docs])
-    line = np.concatenate([np.arange(d.line_keys.size) for d in docs] or [np.empty(0, int)])
+    # Indices and offsets are int32 where they fit (a line per 12 words of a corpus).
+    index = np.int32 if len(docs) < 2**31 else np.int64
+    sizes = [d.line_keys.size for d in docs]
+    doc = np.repeat(np.arange(len(docs), dtype=index), sizes)
+    line = np.concatenate([np.arange(size, dtype=index) for size in sizes] or
+                          [np.empty(0, index)])
     key = np.concatenate([d.line_keys for d in docs] or [np.empty(0, np.uint64)])
     heading = np.concatenate([d.headings for d in docs] or [np.empty(0, bool)])
-    spans = np.concatenate([d.line_words for d in docs] or [np.empty((0, 2), np.int64)])
+    spans = _concatenated([d.line_words for d in docs])
     key = _merge_similar_headings(docs, texts, doc, line, key, heading, config)
-    chars = np.concatenate([d.line_chars for d in docs] or [np.empty((0, 2), np.int64)])
-    return Lines(doc=doc, line=line.astype(np.int64), key=key, heading=heading,
-                 words=np.diff(spans, axis=1).ravel().astype(np.int64),
-                 spans=spans.astype(np.int64), chars=chars.astype(np.int64))
+    chars = _concatenated([d.line_chars for d in docs])
+    return Lines(doc=doc, line=line, key=key, heading=heading,
+                 words=np.diff(spans, axis=1).ravel(), spans=spans, chars=chars)
+
+
+def _concatenated(spans: list[np.ndarray]) -> np.ndarray:
+    """``(n, 2)`` spans laid end to end, as int32 (int64 if one is)."""
+    wide = any(s.dtype == np.int64 for s in spans)
+    return np.concatenate(spans, dtype=np.int64 if wide else np.int32) if spans else (
+        np.empty((0, 2), np.int32))
 
 
 def _merge_similar_headings(
@@ -267,8 +277,7 @@ def stock_shingles(
 
 
 def describe_lines(
-    articles: Sequence[Article], docs: Sequence[Doc], lines: Lines, family: np.ndarray,
-    templates: np.ndarray,
+    articles: Sequence[Article], lines: Lines, family: np.ndarray, templates: np.ndarray,
 ) -> list[Boilerplate]:
     """Template lines and repeated headings, most widespread first."""
     counts = lines.families(family)
@@ -292,8 +301,8 @@ def describe_lines(
         n_fam = counts[key]
         is_template = key in is_template_key
         first = int(group[0])
-        d, index = int(lines.doc[first]), int(lines.line[first])
-        start, end = docs[d].line_chars[index]
+        d = int(lines.doc[first])
+        start, end = lines.chars[first].tolist()
         text = articles[d].text[start:end].strip()
         sources = _sources(articles, carriers)
         kind = "template" if is_template else "heading"

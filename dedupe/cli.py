@@ -101,7 +101,8 @@ def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict
                           warnings=corpus.warnings, progress=_bar if show else None,
                           jobs=jobs)
         del corpus
-        report = to_json(result)
+        # Items are made from the result as they are written, one at a time.
+        report = to_json(result, lazy=True)
         del result
         paths = _write(report, output, formats)
         told = summary(report)

@@ -189,26 +189,43 @@ def word_hashes(codes: np.ndarray, is_word: np.ndarray, form: np.ndarray, seed: 
 
 @_compiled
 def sort_by_hash(hashes: np.ndarray, offsets: np.ndarray, usable: np.ndarray,
-                 out_hashes: np.ndarray, out_positions: np.ndarray, out_offsets: np.ndarray,
-                 lo: int, hi: int) -> None:
+                 out_positions: np.ndarray, out_offsets: np.ndarray, lo: int, hi: int) -> None:
     """Per document ``d`` from ``lo`` to ``hi - 1`` (positions ``offsets[d]:offsets[d +
-    1]``), its usable hashes sorted, ties by position, into
-    ``out_hashes[out_offsets[d]:out_offsets[d + 1]]`` (room for exactly its usable
-    ones), with their positions (counted from the document's first) in
-    ``out_positions``."""
+    1]``), the positions (counted from its first) of its usable hashes, ordered by hash
+    and then position, into ``out_positions[out_offsets[d]:out_offsets[d + 1]]`` (room
+    for exactly its usable ones). Only positions are kept: the hashes are read through
+    them (``hashes[offsets[d] + position]``), not copied."""
     for d in range(lo, hi):
         first, n = offsets[d], out_offsets[d]
-        count = 0
+        count = out_offsets[d + 1] - n
+        values = np.empty(count, dtype=hashes.dtype)
+        places = np.empty(count, dtype=out_positions.dtype)
+        c = 0
         for p in range(first, offsets[d + 1]):
             if usable[p]:
-                out_hashes[n + count] = hashes[p]
-                out_positions[n + count] = p - first
-                count += 1
-        order = np.argsort(out_hashes[n : n + count], kind="mergesort")
-        values = out_hashes[n : n + count][order]
-        places = out_positions[n : n + count][order]
-        out_hashes[n : n + count] = values
-        out_positions[n : n + count] = places
+                values[c] = hashes[p]
+                places[c] = p - first
+                c += 1
+        out_positions[n : n + count] = places[np.argsort(values, kind="mergesort")]
+
+
+@_compiled
+def distinct_sorted(hashes: np.ndarray, offsets: np.ndarray, positions: np.ndarray,
+                    sorted_offsets: np.ndarray, counts: np.ndarray, out: np.ndarray,
+                    out_offsets: np.ndarray) -> None:
+    """Each document's distinct hashes, in the order of ``sort_by_hash``'s positions:
+    ``counts[d]`` how many; with ``out`` (room for ``counts.sum()``; empty to count
+    only), the hashes themselves into ``out[out_offsets[d]:out_offsets[d + 1]]``."""
+    for d in range(offsets.size - 1):
+        base, kept = offsets[d], 0
+        n = out_offsets[d] if out.size else 0
+        for t in range(sorted_offsets[d], sorted_offsets[d + 1]):
+            value = hashes[base + positions[t]]
+            if t == sorted_offsets[d] or value != hashes[base + positions[t - 1]]:
+                if out.size:
+                    out[n + kept] = value
+                kept += 1
+        counts[d] = kept
 
 
 @_compiled
@@ -219,31 +236,34 @@ def passage_spans(offsets: np.ndarray, rare: np.ndarray, hashes: np.ndarray,
     ``i``'s ``rare`` shingles, as rows ``(k, first_i, last_i, first_j, last_j, rare)``
     (shingle positions, inclusive), by ``k`` then start in ``i``.
 
-    Equal hashes (``sort_by_hash``'s runs; a hash repeated in ``i`` matches its first
-    ``max_repeats`` places in ``j``) give matches; matches on one diagonal at
-    consecutive positions form runs; runs, by start in ``i``, join the first open
-    passage they continue in both documents within ``max_gap`` positions."""
+    ``hashes`` are the shingles laid end to end at ``offsets``, read in each
+    document's hash order through ``positions`` (``sort_by_hash``). Equal hashes (a
+    hash repeated in ``i`` matches its first ``max_repeats`` places in ``j``) give
+    matches; matches on one diagonal at consecutive positions form runs; runs, by start
+    in ``i``, join the first open passage they continue in both documents within
+    ``max_gap`` positions."""
     found = np.empty((64, 6), dtype=np.int64)
     count = 0
     for k in range(pairs.shape[0]):
         i, j = pairs[k, 0], pairs[k, 1]
         a, a_end = sorted_offsets[i], sorted_offsets[i + 1]
         b, b_end = sorted_offsets[j], sorted_offsets[j + 1]
-        base = offsets[i]
+        base, base_j = offsets[i], offsets[j]
         # First pass: count the matches and their rare shingles.
         matches, weight = 0, 0
         x, y = a, b
         while x < a_end and y < b_end:
-            if hashes[x] < hashes[y]:
+            value, other = hashes[base + positions[x]], hashes[base_j + positions[y]]
+            if value < other:
                 x += 1
-            elif hashes[x] > hashes[y]:
+            elif value > other:
                 y += 1
             else:
-                value, y_end = hashes[x], y
-                while y_end < b_end and hashes[y_end] == value:
+                y_end = y + 1
+                while y_end < b_end and hashes[base_j + positions[y_end]] == value:
                     y_end += 1
                 repeats = min(y_end - y, max_repeats)
-                while x < a_end and hashes[x] == value:
+                while x < a_end and hashes[base + positions[x]] == value:
                     matches += repeats
                     if rare[base + positions[x]]:
                         weight += repeats
@@ -256,16 +276,17 @@ def passage_spans(offsets: np.ndarray, rare: np.ndarray, hashes: np.ndarray,
         pos_b = np.empty(matches, dtype=np.int64)
         m, x, y = 0, a, b
         while x < a_end and y < b_end:
-            if hashes[x] < hashes[y]:
+            value, other = hashes[base + positions[x]], hashes[base_j + positions[y]]
+            if value < other:
                 x += 1
-            elif hashes[x] > hashes[y]:
+            elif value > other:
                 y += 1
             else:
-                value, y_end = hashes[x], y
-                while y_end < b_end and hashes[y_end] == value:
+                y_end = y + 1
+                while y_end < b_end and hashes[base_j + positions[y_end]] == value:
                     y_end += 1
                 repeats = min(y_end - y, max_repeats)
-                while x < a_end and hashes[x] == value:
+                while x < a_end and hashes[base + positions[x]] == value:
                     for r in range(repeats):
                         pos_a[m], pos_b[m] = positions[x], positions[y + r]
                         m += 1
@@ -661,8 +682,10 @@ def load() -> float:
                   np.zeros((1, 2), dtype=np.int64), np.zeros(1, dtype=np.int64))
     offsets, values = np.zeros(2, dtype=np.int64), np.zeros(1, dtype=np.uint64)
     positions = np.zeros(1, dtype=np.int32)  # within one document
-    sort_by_hash(values, offsets, np.ones(1, dtype=bool), values.copy(), positions,
+    sort_by_hash(values, offsets, np.ones(1, dtype=bool), positions,
                  np.arange(2, dtype=np.int64), 0, 1)
+    distinct_sorted(values, offsets, positions, offsets, offsets[:1].copy(), values.copy(),
+                    offsets)
     passage_spans(offsets, np.ones(1, dtype=bool), values, positions, offsets,
                   np.zeros((1, 2), dtype=np.int64), 1, 1, 1)
     flags = np.zeros(1, dtype=bool)

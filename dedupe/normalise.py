@@ -28,6 +28,8 @@ _DIGIT = re.compile(r"\d")
 CHAIN_MAX = 64
 _HASH_SEED = np.uint64(0x243F6A8885A308D3)  # any fixed constant: pi's fraction
 _NO_HASHES = np.empty(0, dtype=np.uint64)
+_NO_SPANS = np.empty((0, 2), dtype=np.int64)
+_NO_FLAGS = np.empty(0, dtype=bool)
 _SEPARATOR = "\n"  # joins texts: a line break, so no word or line crosses two texts
 _INVERSE = np.uint64(pow(int(MULTIPLIER), -1, 1 << 64))  # MULTIPLIER**-1 mod 2**64
 # A line ending like this reads as a sentence, not as a heading.
@@ -38,12 +40,16 @@ SENTENCE_END = re.compile(r"[.!?\u2026;,]['\"\u2019\u201d)\]]*\s*$")
 class Doc:
     """One article cut into words and lines (all arrays share the article's order).
 
-    Words: ``starts``/``ends`` are character offsets (int32 unless a batch of texts is
-    2**31 characters or longer), ``hashes`` 64-bit hashes of the normalised word
-    (``word_hash``). Lines: ``line_chars`` (n, 2) character span, ``line_words`` (n, 2)
-    word span ``[first, last + 1)``, ``line_keys`` a hash of the line's normalised
-    words with digits folded (so "© 2023" and "© 2024" footers match), ``headings``
-    marks short lines that do not end like a sentence.
+    Words: ``starts``/``ends`` are character offsets, ``hashes`` 64-bit hashes of the
+    normalised word (``word_hash``). Lines: ``line_chars`` (n, 2) character span,
+    ``line_words`` (n, 2) word span ``[first, last + 1)``, ``line_keys`` a hash of the
+    line's normalised words with digits folded (so "© 2023" and "© 2024" footers
+    match), ``headings`` marks short lines that do not end like a sentence.
+
+    Word offsets are of the smallest type that the longest text analysed with this
+    one fits: often uint16, so do arithmetic that may go below zero or past 65,535 on
+    Python ints (``.item``, ``.tolist``) or on int64 copies. Line spans are int32
+    (int64 past 2**31 characters).
     """
 
     starts: np.ndarray
@@ -58,6 +64,12 @@ class Doc:
     def words(self) -> int:
         """Number of words."""
         return int(self.starts.size)
+
+    def words_only(self) -> Doc:
+        """This document's word offsets alone, without hashes or lines: what a large
+        scan keeps once it has made its shingles and collected its lines."""
+        return Doc(self.starts, self.ends, _NO_HASHES, _NO_SPANS, _NO_SPANS, _NO_HASHES,
+                   _NO_FLAGS)
 
     def without_hashes(self) -> Doc:
         """This document without its word hashes: a large scan drops them once its
@@ -269,12 +281,16 @@ def analyse_many(texts: Sequence[str], config: Config) -> list[Doc]:
     line_cut = np.r_[0, np.searchsorted(line_starts, offsets[1:]), line_starts.size]
     word_base = np.repeat(offsets, np.diff(word_cut))
     line_base = np.repeat(offsets, np.diff(line_cut))[:, None]
-    # Offsets as int32 (what each word costs counts in a large scan) where they fit.
-    offset = np.int32 if len(joined) < 2**31 else np.int64
+    # Word offsets in the smallest type the batch's longest text fits (after the
+    # shingles they are a large scan's largest arrays: 16 bits halve 32); line spans,
+    # which go into arithmetic, signed.
+    longest = max(map(len, texts))
+    wide = np.int32 if longest < 2**31 else np.int64
+    offset = np.uint16 if longest < 2**16 else wide
     starts, ends = (starts - word_base).astype(offset), (ends - word_base).astype(offset)
-    line_chars = np.stack([line_starts, line_ends], axis=1) - line_base
+    line_chars = (np.stack([line_starts, line_ends], axis=1) - line_base).astype(wide)
     first_word = np.repeat(word_cut[:-1], np.diff(line_cut))[:, None]
-    line_words = np.stack([firsts, lasts], axis=1) - first_word
+    line_words = (np.stack([firsts, lasts], axis=1) - first_word).astype(wide)
     w, ln = word_cut.tolist(), line_cut.tolist()
     return [Doc(starts=starts[w[k] : w[k + 1]], ends=ends[w[k] : w[k + 1]],
                 hashes=hashes[w[k] : w[k + 1]], line_chars=line_chars[ln[k] : ln[k + 1]],

@@ -8,7 +8,7 @@ Jaccard and containment is exact, not estimated.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -37,7 +37,7 @@ _PART_VALUES = 1 << 16
 #: (``kernels.weighted_pair_counts``): a part's table has at most 2**24 slots (200 MB),
 #: and each part costs a pass over the groups (at 100,000 articles, 2 parts took
 #: 1.2-1.5 s with tables of 100 MB, one part 0.9-1.2 s with a table of 200 MB).
-_PART_PAIRS = 1 << 23
+_PART_PAIRS = 1 << 22
 #: Posting lists are made in this many windows of hash ranges (each a pass over the
 #: values), so their copy is this fraction of the values.
 _WINDOWS = 8
@@ -90,13 +90,21 @@ def posting_pairs(sets: tuple[np.ndarray, np.ndarray], max_postings: int,
         sizes.append(carriers[first])
         members.append(carried[ranges(firsts[first], carriers[first])])
     # The same carriers in several hash ranges: one group, their counts added up.
-    key, size, listed = (np.concatenate(hashes), np.concatenate(sizes),
-                         np.concatenate(members))
+    # Each list goes once copied (at 100,000 articles they are 2.9M groups of 12M members).
+    key = np.concatenate(hashes)
+    del hashes
+    size = np.concatenate(sizes)
+    del sizes
+    listed = np.concatenate(members)
+    del members
     if key.size == 0:
         return np.empty((0, 2), dtype=np.int64)
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    del key
     total = np.bincount(inverse.ravel(), weights=np.concatenate(times)).astype(np.int64)
+    del inverse, times
     chosen = listed[ranges(prefix_sums(size)[:-1][first], size[first])]
+    del listed
     width = len(sets[1]) - 1  # documents
     starts, size = prefix_sums(size[first])[:-1], size[first]
     # Pairs are counted a part of them at a time, each part in a table of its own.
@@ -141,14 +149,16 @@ def _carriers(
         lo = hi
 
 
-def overlaps(pairs: np.ndarray, sets: list[np.ndarray], jobs: int = 1) -> Overlaps:
+def overlaps(pairs: np.ndarray, sets: Sequence[np.ndarray] | Mapping[int, np.ndarray],
+             jobs: int = 1) -> Overlaps:
     """Exact shared-shingle counts, Jaccard and containment for ``pairs``.
 
     The sets of the documents in pairs are laid end to end (``overlaps_flat``).
 
     Args:
         pairs: ``(m, 2)`` document indices.
-        sets: sorted unique uint64 shingle hashes per document.
+        sets: sorted unique uint64 shingle hashes per document (at least of those in
+            ``pairs``).
         jobs: threads to merge in (the result does not depend on it).
     """
     pairs = pairs.reshape(-1, 2)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -186,7 +186,7 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
     hashes = split_at(flat, shingled.offsets)
     # Lines are collected (mostly Python) while round 1 looks for candidates (mostly
     # compiled loops and numpy, which let go of the GIL).
-    lines_later = _started(jobs, collect_lines, docs, texts, config)
+    lines_later = _started(jobs, _lines, docs, texts, config)
 
     # Round 1: families on the full text decide which lines are templates.
     flat_full = shingle_sets(flat, shingled.offsets, np.ones(flat.size, dtype=bool))
@@ -230,14 +230,17 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
     segment_counts(compared.mask, shingled.word_offsets, template_counts)
     del in_stock, hashes, flat, shingled, lines_later
     # Listed templates are exactly the masked lines (what reports grey out).
-    line_items = describe_lines(articles, docs, lines, final_family, masked_keys)
+    line_items = describe_lines(articles, lines, final_family, masked_keys)
     headings = _heading_pairs(articles, line_items)
-    pairs = _assemble(articles, docs, compared.content, compared.relations,
-                      compared.evidence, headings, compared.sets, config)
-    del compared
     template_lines = tuple(line_spans(docs, lines, masked_keys))
     heading_lines = tuple(line_spans(docs, lines, heading_keys(lines, masked_keys)))
-    del docs, lines
+    del lines
+    found = _evidence(articles, compared.content, compared.relations, compared.evidence,
+                      headings, compared.sets_of)
+    del compared  # (its arrays go before the pairs are made)
+    release_memory()
+    pairs = _assemble(articles, docs, found, headings, config)
+    del docs, found
     links = [p for p in pairs if p.strength >= config.link_min_strength]
     return ScanResult(
         config=config,
@@ -259,9 +262,9 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
 class _Comparison:
     """One pass over content: relations, stock phrases and passages for a template mask."""
 
+    shingled: Shingled
     mask: np.ndarray  # per word (laid end to end), whether it is in a template line
     usable: np.ndarray  # per shingle (laid end to end), whether it is outside template lines
-    sets: list[np.ndarray]  # per document, its distinct usable shingles, sorted
     compared: np.ndarray  # the candidate pairs compared
     content: Overlaps  # those that share content
     relations: list[str | None]
@@ -280,7 +283,14 @@ class _Comparison:
         """Families by whole-document relations and strong passage reuse."""
         strong = [k for k, r in enumerate(self.relations) if r is not None]
         reuse = [k for k, (_, s) in self.evidence.items() if s >= STRONG_REUSE]
-        return families(len(self.sets), self.content.pairs[strong + reuse])
+        return families(self.family.size, self.content.pairs[strong + reuse])
+
+    def sets_of(self, docs: Iterable[int]) -> dict[int, np.ndarray]:
+        """The distinct usable shingles, sorted, of each of ``docs`` (the comparison
+        keeps no sets: at 100,000 articles they were 230 MB at its peak)."""
+        at, flat = self.shingled.offsets.tolist(), self.shingled.hashes
+        return {d: np.unique(flat[at[d] : at[d + 1]][self.usable[at[d] : at[d + 1]]])
+                for d in docs}
 
 
 @dataclass(frozen=True, eq=False)
@@ -307,8 +317,7 @@ def _compare(
     mask = template_words(shingled.word_offsets, lines, template)
     usable = usable_flat(mask, shingled.word_offsets, offsets, n)
     ordered = sorted_usable(flat, offsets, usable, jobs)  # sets, and to find passages
-    flat_sets = ordered.sets()
-    sets = split_at(*flat_sets)
+    flat_sets = ordered.sets(flat, offsets)
     candidates = unique_rows(np.concatenate([candidates, _lsh(flat_sets, config, jobs)]))
     # A pair that shares no content is no relation and has no passage: dropped here (in
     # a site's articles, most candidates share only template lines).
@@ -322,11 +331,21 @@ def _compare(
         edges = np.concatenate([edges, _family_edges(known)])
     family = families(len(docs), edges)
     stock = stock_shingles(flat_sets, family, config, (flat, offsets, usable))
+    del flat_sets  # (passages merge the shingles in hash order, ``ordered``)
     in_stock = member(flat, stock)
     sides = Sides(flat, offsets, usable, rare_flat(usable, in_stock, offsets, n), ordered)
     evidence = _passages(sides, content, relations, config, jobs)
-    return _Comparison(mask, usable, sets, candidates, content, relations, family, in_stock,
+    return _Comparison(shingled, mask, usable, candidates, content, relations, family, in_stock,
                        evidence)
+
+
+def _lines(docs: list[Doc], texts: Sequence[str], config: Config) -> Lines:
+    """``collect_lines``, and then each of ``docs`` without its lines (replaced in place:
+    they are all in the result, and the scan reads ``docs`` again only once this is
+    done), so that round 1's candidates do not hold them twice."""
+    lines = collect_lines(docs, texts, config)
+    docs[:] = [d.words_only() for d in docs]
+    return lines
 
 
 def _still_candidates(compared: _Comparison, lines: Lines, unmasked: np.ndarray) -> np.ndarray:
@@ -334,7 +353,7 @@ def _still_candidates(compared: _Comparison, lines: Lines, unmasked: np.ndarray)
     ``compared``'s pairs that share content, and any pair it compared with a document
     that has such a line (only a document with new content can share new content; the
     others' sets are as they were)."""
-    changed = np.zeros(len(compared.sets), dtype=bool)
+    changed = np.zeros(compared.family.size, dtype=bool)
     changed[lines.doc[member(lines.key, unmasked)]] = True
     rows = compared.compared
     return np.concatenate([compared.content.pairs,
@@ -444,15 +463,20 @@ def _heading_pairs(
     return shared
 
 
-def _assemble(
-    articles: Sequence[Article], docs: Sequence[Doc], content: Overlaps,
-    relations: list[str | None], evidence: dict[int, tuple[list[list[int]], float]],
-    headings: dict[tuple[str, str], list[str]], sets: list[np.ndarray], config: Config,
-) -> list[Pair]:
-    """One Pair per candidate with any evidence, in id order."""
+#: Per pair of ids: (i, j, jaccard, i in j, j in i, relation, passage rows, reuse).
+_Found = dict[tuple[str, str], tuple[Any, ...]]
+
+
+def _evidence(
+    articles: Sequence[Article], content: Overlaps, relations: list[str | None],
+    evidence: dict[int, tuple[list[list[int]], float]],
+    headings: dict[tuple[str, str], list[str]],
+    sets_of: Callable[[Iterable[int]], Mapping[int, np.ndarray]],
+) -> _Found:
+    """What is measured of each candidate with any evidence (as Python values, so that
+    the arrays it comes from can go), keyed by its ids in order."""
     ids = [a.id for a in articles]
-    # Per pair of ids: (i, j, jaccard, i in j, j in i, relation, passage rows, reuse).
-    found: dict[tuple[str, str], tuple[Any, ...]] = {}
+    found: _Found = {}
     useful = sorted({k for k, r in enumerate(relations) if r is not None} | set(evidence))
     for k, (i, j), *measured in zip(useful, *_columns(content, useful), strict=True):
         key = (ids[i], ids[j]) if ids[i] < ids[j] else (ids[j], ids[i])
@@ -460,18 +484,26 @@ def _assemble(
     # Pairs with only headings in common are measured apart (as any candidate would be).
     index = {a: i for i, a in enumerate(ids)}
     missing = [key for key in headings if key not in found]
-    extra = overlaps(np.array([[index[a], index[b]] for a, b in missing], dtype=np.int64)
-                     .reshape(-1, 2), sets)
+    rows = np.array([[index[a], index[b]] for a, b in missing], dtype=np.int64)
+    extra = overlaps(rows.reshape(-1, 2), sets_of(np.unique(rows).tolist()))
     for key, (i, j), *measured in zip(missing, *_columns(extra, range(len(missing))),
                                       strict=True):
         found[key] = (i, j, *measured, None, [], 0.0)
+    return found
+
+
+def _assemble(
+    articles: Sequence[Article], docs: Sequence[Doc], found: _Found,
+    headings: dict[tuple[str, str], list[str]], config: Config,
+) -> list[Pair]:
+    """One Pair per candidate with any evidence (``_evidence``), in id order."""
     pairs = []
     for key in sorted(found):
         i, j, jaccard, i_in_j, j_in_i, kind, spans, reuse = found[key]
         shared_headings = headings.get(key, [])
         if kind is None and not spans and not shared_headings:
             continue
-        swap = ids[i] != key[0]
+        swap = articles[i].id != key[0]
         a_in_b, b_in_a = (j_in_i, i_in_j) if swap else (i_in_j, j_in_i)
         strength = evidence_strength(kind, jaccard, max(a_in_b, b_in_a), reuse,
                                      len(shared_headings), config.heading_strength)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from datasketch import MinHashLSH
 
-from dedupe.lsh import FULL_GROUP, group_pairs, lsh_pairs, run_starts
+from dedupe.lsh import _BAND_MIX, FULL_GROUP, band_keys, group_pairs, lsh_pairs, run_starts
 from dedupe.signatures import signature_matrix, to_minhash
 
 
@@ -37,6 +37,23 @@ def test_lsh_pairs_equal_datasketch_minhashlsh(bands: int, rows: int) -> None:
     }
     assert ours == theirs
     assert ours  # the near-duplicate families do collide
+
+
+@pytest.mark.parametrize("bands,rows", [(25, 5), (32, 4), (3, 7)])
+def test_band_keys_are_the_documented_polynomial(bands: int, rows: int) -> None:
+    """Keys are stored in persistent indexes: each band's is, mod 2**64, the polynomial
+    ``k = k * _BAND_MIX + value + r + 1`` over its rows ``r``."""
+    signatures = signature_matrix(near_duplicate_sets(rows, 4), 128, 1)
+    mix, expected = int(_BAND_MIX), []
+    for row in signatures.tolist():
+        keys = []
+        for band in range(bands):
+            key = 0
+            for r in range(rows):
+                key = (key * mix + row[band * rows + r] + r + 1) % 2**64
+            keys.append(key)
+        expected.append(keys)
+    assert band_keys(signatures, bands, rows).tolist() == expected
 
 
 def test_inactive_documents_are_never_candidates() -> None:

@@ -157,3 +157,22 @@ def test_without_hashes_keeps_the_words_and_refuses_a_content_key() -> None:
     with pytest.raises(ValueError, match="word hashes"):
         content_key(bare, template)
     assert content_key(doc, template) == content_key_of(doc.hashes, template)
+
+
+def test_word_offsets_are_as_narrow_as_the_longest_text_of_the_batch_allows() -> None:
+    short, long = "Short text, two lines.\nSecond line here.", "word " * 14_000 + "end"
+    alone = analyse_many([short], Config())[0]
+    assert alone.starts.dtype == alone.ends.dtype == np.uint16
+    assert alone.line_chars.dtype == alone.line_words.dtype == np.int32
+    together = analyse_many([short, long], Config())
+    assert [d.starts.dtype for d in together] == [np.int32, np.int32]
+    assert _found(together[0]) == _found(alone)
+    assert together[1].ends[-1] == len(long)
+
+
+def test_words_only_keeps_the_word_offsets_alone() -> None:
+    doc = analyse("Header line\nThe cat sat on the mat.", Config())
+    bare = doc.words_only()
+    assert bare.words == doc.words == 8
+    assert np.array_equal(bare.starts, doc.starts) and np.array_equal(bare.ends, doc.ends)
+    assert bare.hashes.size == bare.line_keys.size == bare.line_words.shape[0] == 0

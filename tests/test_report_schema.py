@@ -15,7 +15,7 @@ from planted import PlantedCorpus
 
 from dedupe import ScanResult, __version__
 from dedupe.report import ReportError, load_report, to_json
-from dedupe.report.schema import check_report, dump_bytes, dump_parts, dumps
+from dedupe.report.schema import Items, check_report, dump_bytes, dump_parts, dumps
 
 
 def test_reports_of_real_scans_satisfy_the_schema(
@@ -46,6 +46,30 @@ def test_real_reports_written_in_parts_are_the_same_bytes(
     for result in (seed_result, planted[1]):
         report = to_json(result)
         assert b"".join(dump_parts(report)) == dump_bytes(report)
+
+
+def test_a_lazy_report_writes_the_same_bytes(
+    seed_result: ScanResult, planted: tuple[PlantedCorpus, ScanResult],
+) -> None:
+    """Items made as they are written give exactly the report of lists."""
+    for result in (seed_result, planted[1]):
+        expected = dump_bytes(to_json(result))
+        assert b"".join(dump_parts(to_json(result, lazy=True))) == expected
+        assert dump_bytes(to_json(result, lazy=True)) == expected
+
+
+def test_lazy_items_read_as_a_list(planted: tuple[PlantedCorpus, ScanResult]) -> None:
+    pairs = to_json(planted[1])["pairs"]
+    items = to_json(planted[1], lazy=True)["pairs"]
+    assert isinstance(items, Items) and len(items) == len(pairs) > 3
+    assert list(items) == pairs
+    assert (items[0], items[-1], items[1:3], items[::-2]) == (
+        pairs[0], pairs[-1], pairs[1:3], pairs[::-2])
+    for wrong in (len(pairs), -len(pairs) - 1):
+        with pytest.raises(IndexError):
+            items[wrong]
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        dump_bytes({"x": {1}})
 
 
 def test_spans_in_the_report_slice_what_they_name(seed_result: ScanResult) -> None:

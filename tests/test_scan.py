@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import itertools
+import random
 import re
 import sys
 from typing import Any
@@ -22,6 +23,7 @@ from dedupe.normalise import analyse_many, content_key
 from dedupe.relations import Overlaps
 from dedupe.report import to_json
 from dedupe.scan import _malloc_trim, _same_content, collection_paused, release_memory
+from dedupe.shingle import shingles
 
 scan_module = sys.modules["dedupe.scan"]  # (``dedupe.scan`` is also the function)
 
@@ -407,3 +409,47 @@ def test_memory_is_handed_back_on_linux() -> None:
     trim = _malloc_trim()
     assert trim is not None
     assert trim(0) in (0, 1)  # 1 when memory was released, else 0
+
+
+# --- long texts and pairs measured apart ---------------------------------------------
+
+
+def _prose(seed: int, words: int) -> str:
+    """Made-up words in sentences of twelve and lines of five sentences: text that
+    shares nothing with other seeds' (no template, no stock phrase)."""
+    rnd = random.Random(seed)
+    made = ["".join(rnd.choice("bcdfghjklmnprstvz") + rnd.choice("aeiou") for _ in range(3))
+            for _ in range(words)]
+    sentences = [" ".join(made[k : k + 12]).capitalize() + "." for k in range(0, words, 12)]
+    return "\n".join(" ".join(sentences[k : k + 5]) for k in range(0, len(sentences), 5))
+
+
+def test_a_pair_sharing_only_a_heading_is_measured_exactly() -> None:
+    """Two articles whose only shared text is a heading: too little for a candidate,
+    so the pair is measured apart, on its content shingles, as any candidate is."""
+    heading = "Lessons From The Harbour Flood Inquiry"
+    texts = [_prose(1, 300) + f"\n{heading}\n" + _prose(2, 200),
+             _prose(3, 250) + f"\n{heading}\n" + _prose(4, 150), _prose(5, 400)]
+    result = scan([Article(f"d{k}", t) for k, t in enumerate(texts)])
+    pair = next(p for p in result.pairs if (p.a, p.b) == ("d0", "d1"))
+    assert pair.headings == (heading,) and pair.passages == () and pair.relation == "reuse"
+    n = result.config.shingle_size
+    a, b = (set(shingles(d.hashes, n).tolist()) for d in analyse_many(texts[:2], Config()))
+    assert len(a & b) == len(heading.split()) - n + 1
+    assert pair.jaccard == round(len(a & b) / len(a | b), 4) > 0
+
+
+def test_passages_past_65535_characters_slice_in_both_texts() -> None:
+    """Word offsets are 16-bit while a batch's texts fit: a longer text makes them
+    wider, and passages far into it still slice what they name."""
+    passage = _prose(7, 40).replace("\n", " ")
+    long_text = _prose(8, 12_000) + "\n" + passage + "\n" + _prose(9, 60)
+    assert len(long_text) > 70_000
+    texts = [long_text, _prose(10, 200) + "\n" + passage]
+    result = scan([Article("long", texts[0]), Article("short", texts[1])])
+    (pair,) = result.pairs
+    (found,) = pair.passages
+    assert found.a[0] > 65_535
+    words = passage.rstrip(".")  # (a passage runs from a word to a word)
+    assert " ".join(long_text[found.a[0] : found.a[1]].split()) == words
+    assert " ".join(texts[1][found.b[0] : found.b[1]].split()) == words

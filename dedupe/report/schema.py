@@ -9,16 +9,16 @@ evaluated, and a file that is not a report gets one line saying so.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import jsonschema
 import orjson
 
 from dedupe import __version__
-from dedupe.records import Pair
+from dedupe.records import Boilerplate, Cluster, Pair
 from dedupe.report.tables import short
 from dedupe.scan import ScanResult, Spans
 
@@ -31,35 +31,67 @@ _OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLIN
 _ITEM_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
 
 
-def to_json(result: ScanResult) -> dict[str, Any]:
+def to_json(result: ScanResult, *, lazy: bool = False) -> dict[str, Any]:
     """The report as a JSON-able dict (the documented report.json schema).
 
     Documents that take part in a pair carry their ``text``, so that the HTML and
     Markdown reports can be drawn from the JSON alone; the others carry ``null``.
+
+    With ``lazy``, the long lists (documents, pairs, boilerplate, clusters) are
+    ``Items``: each item is made from ``result`` when it is read, so that writing the
+    report (``dump_parts``) holds one item at a time, not a second copy of the scan.
     """
     linked = {p.a for p in result.pairs} | {p.b for p in result.pairs}
+    lists: dict[str, Sequence[dict[str, Any]]] = {
+        "documents": Items(lambda k: _document(result, k, result.articles[k].id in linked),
+                           len(result.articles)),
+        "pairs": Items(lambda k: _pair(result.pairs[k]), len(result.pairs)),
+        "boilerplate": Items(lambda k: _boilerplate(result.boilerplate[k]),
+                             len(result.boilerplate)),
+        "clusters": Items(lambda k: _cluster(result.clusters[k]), len(result.clusters)),
+    }
     return {
         "version": __version__,
         "params": {**result.config.as_dict(), "fingerprint": result.config.fingerprint,
                    "lsh_bands": list(result.config.lsh_bands)},
-        "documents": [_document(result, k, a.id in linked)
-                      for k, a in enumerate(result.articles)],
-        "pairs": [_pair(p) for p in result.pairs],
-        "boilerplate": [
-            {"text": b.text, "kind": b.kind, "docs": list(b.docs), "sources": list(b.sources),
-             "families": b.families}
-            for b in result.boilerplate
-        ],
-        "clusters": [
-            {"id": c.id, "members": list(c.members), "origin": c.origin,
-             "origin_rule": c.origin_rule, "confidence": c.confidence,
-             "links": [{"a": k.a, "b": k.b, "evidence": k.evidence, "strength": k.strength}
-                       for k in c.links]}
-            for c in result.clusters
-        ],
+        **{key: items if lazy else list(items) for key, items in lists.items()},
         "skipped": [{"where": s.where, "reason": s.reason} for s in result.skipped],
         "warnings": [{"where": s.where, "reason": s.reason} for s in result.warnings],
     }
+
+
+class Items(Sequence[dict[str, Any]]):
+    """A list of report items made when read, by ``make(index)``: nothing is kept."""
+
+    def __init__(self, make: Callable[[int], dict[str, Any]], count: int) -> None:
+        self._make = make
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._make(k) for k in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError("report item index out of range")
+        return self._make(index % self._count)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return map(self._make, range(self._count))
+
+
+def _listed(value: Any) -> list[dict[str, Any]]:
+    """orjson's fallback for the types it does not know: ``Items`` become lists."""
+    if isinstance(value, Items):
+        return list(value)
+    raise TypeError(f"cannot write a {type(value).__name__} into report.json")
 
 
 def _document(result: ScanResult, k: int, with_text: bool) -> dict[str, Any]:
@@ -89,6 +121,18 @@ def _pair(p: Pair) -> dict[str, Any]:
     }
 
 
+def _boilerplate(b: Boilerplate) -> dict[str, Any]:
+    return {"text": b.text, "kind": b.kind, "docs": list(b.docs), "sources": list(b.sources),
+            "families": b.families}
+
+
+def _cluster(c: Cluster) -> dict[str, Any]:
+    return {"id": c.id, "members": list(c.members), "origin": c.origin,
+            "origin_rule": c.origin_rule, "confidence": c.confidence,
+            "links": [{"a": k.a, "b": k.b, "evidence": k.evidence, "strength": k.strength}
+                      for k in c.links]}
+
+
 def dumps(report: dict[str, Any]) -> str:
     """report.json's exact text: sorted keys, two-space indent, UTF-8, final newline."""
     return dump_bytes(report).decode("utf-8")
@@ -98,7 +142,7 @@ def dump_bytes(report: dict[str, Any]) -> bytes:
     """``dumps`` encoded as UTF-8, as it is written (orjson: the standard library's
     indented writer is a Python loop, about 20 times slower on a large report; and a
     report's text is not held again as a str)."""
-    return orjson.dumps(report, option=_OPTIONS)
+    return orjson.dumps(report, option=_OPTIONS, default=_listed)
 
 
 def dump_parts(report: dict[str, Any]) -> Iterator[bytes]:
@@ -117,14 +161,15 @@ def dump_parts(report: dict[str, Any]) -> Iterator[bytes]:
     for k, key in enumerate(keys):
         value = report[key]
         yield b"  " + orjson.dumps(key) + b": "
-        if isinstance(value, list) and value:
+        if isinstance(value, list | Items) and value:
             yield b"[\n"
             for i, item in enumerate(value):
                 text = orjson.dumps(item, option=_ITEM_OPTIONS).replace(b"\n", b"\n    ")
                 yield b"    " + text + (b",\n" if i + 1 < len(value) else b"\n")
             yield b"  ]"
         else:
-            yield orjson.dumps(value, option=_ITEM_OPTIONS).replace(b"\n", b"\n  ")
+            yield (orjson.dumps(value, option=_ITEM_OPTIONS, default=_listed)
+                   .replace(b"\n", b"\n  "))
         yield b",\n" if k + 1 < len(keys) else b"\n"
     yield b"}\n"
 
@@ -134,7 +179,7 @@ def write_json(result: ScanResult, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.json"
     with path.open("wb") as file:
-        file.writelines(dump_parts(to_json(result)))
+        file.writelines(dump_parts(to_json(result, lazy=True)))
     return path
 
 
