@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from dedupe.arrays import member, prefix_sums, split_at, unique_rows
+from dedupe.arrays import member, prefix_sums, ranges, split_at, unique_rows
 from dedupe.boilerplate import (
     Lines,
     collect_lines,
@@ -212,12 +212,15 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
     rechecked = template_keys(lines, final_family, sources, config)
     rechecked = np.intersect1d(rechecked, masked_keys)
     if rechecked.size < masked_keys.size:
-        kept = _still_candidates(compared, lines, np.setdiff1d(masked_keys, rechecked))
+        changed = _docs_with(lines, np.setdiff1d(masked_keys, rechecked), len(docs))
+        kept = _still_candidates(compared, changed)
         masked_keys = rechecked
+        earlier = compared.passages_found(changed)
         del compared  # the first pass goes before the second is made
         release_memory()
         compared = _compare(texts, docs, shingled, masked_keys, lines, kept, final_family,
-                            config, jobs)
+                            config, jobs, earlier)
+        del earlier
         final_family = compared.family_with_reuse()
     # Each step below comes as soon as what it needs is ready, and the arrays go as
     # soon as the last step that reads them is done: shingles, then the comparison,
@@ -235,7 +238,7 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
     template_lines = tuple(line_spans(docs, lines, masked_keys))
     heading_lines = tuple(line_spans(docs, lines, heading_keys(lines, masked_keys)))
     del lines
-    found = _evidence(articles, compared.content, compared.relations, compared.evidence,
+    found = _evidence(articles, compared.content, compared.relations, compared.passages,
                       headings, compared.sets_of)
     del compared  # (its arrays go before the pairs are made)
     release_memory()
@@ -270,8 +273,8 @@ class _Comparison:
     relations: list[str | None]
     family: np.ndarray  # families by whole-document relations (what stock is counted over)
     in_stock: np.ndarray  # per shingle (laid end to end), whether it is a stock phrase
-    #: per candidate row with passages: their ``Sides.spans`` rows and their strength
-    evidence: dict[int, tuple[list[list[int]], float]]
+    stock: np.ndarray  # stock phrases' hashes, sorted
+    passages: Passages  # of the candidates (rows of ``content``) that have any
 
     @property
     def usable_stock(self) -> np.ndarray:
@@ -282,8 +285,14 @@ class _Comparison:
     def family_with_reuse(self) -> np.ndarray:
         """Families by whole-document relations and strong passage reuse."""
         strong = [k for k, r in enumerate(self.relations) if r is not None]
-        reuse = [k for k, (_, s) in self.evidence.items() if s >= STRONG_REUSE]
-        return families(self.family.size, self.content.pairs[strong + reuse])
+        reuse = self.passages.keys[self.passages.strength >= STRONG_REUSE]
+        edges = np.union1d(np.array(strong, dtype=np.int64), reuse)
+        return families(self.family.size, self.content.pairs[edges])
+
+    def passages_found(self, changed: np.ndarray) -> _Found:
+        """What a later pass needs to reuse this one's passages, when the documents
+        ``changed`` flags have lines that it no longer masks."""
+        return _Found(changed, self.stock, self.content.pairs, self.passages)
 
     def sets_of(self, docs: Iterable[int]) -> dict[int, np.ndarray]:
         """The distinct usable shingles, sorted, of each of ``docs`` (the comparison
@@ -291,6 +300,75 @@ class _Comparison:
         at, flat = self.shingled.offsets.tolist(), self.shingled.hashes
         return {d: np.unique(flat[at[d] : at[d + 1]][self.usable[at[d] : at[d + 1]]])
                 for d in docs}
+
+
+@dataclass(frozen=True, eq=False)
+class Passages:
+    """Passage rows (``Sides.spans``: pair row, first and last shingle in each document,
+    rare shingles) of the candidates that have any: candidate ``keys[c]``'s are
+    ``rows[offsets[c]:offsets[c + 1]]``, in order, and weigh ``strength[c]``
+    (``passage_strength``). Arrays, not a list per row: a large scan finds millions."""
+
+    keys: np.ndarray  # candidate rows, ascending
+    offsets: np.ndarray
+    rows: np.ndarray  # (m, 6) int64
+    strength: np.ndarray
+
+    @classmethod
+    def of(cls, keys: np.ndarray, rows: np.ndarray, config: Config) -> Passages:
+        """The rows, each of candidate ``keys[r]``, grouped by candidate (a candidate's
+        rows keep their order)."""
+        order = np.argsort(keys, kind="stable")
+        keys, rows = keys[order], rows[order].reshape(-1, 6)
+        distinct, first = np.unique(keys, return_index=True)
+        rare = np.add.reduceat(rows[:, 5], first) if first.size else first
+        strength = [passage_strength(r, config) for r in rare.tolist()]
+        return cls(distinct, np.append(first, keys.size), rows,
+                   np.array(strength, dtype=np.float64))
+
+    def get(self, key: int) -> tuple[list[list[int]], float]:
+        """Candidate ``key``'s rows and strength (none and 0.0 if it has no passage)."""
+        c = int(np.searchsorted(self.keys, key))
+        if c == self.keys.size or self.keys[c] != key:
+            return [], 0.0
+        return self.rows[self.offsets[c] : self.offsets[c + 1]].tolist(), float(self.strength[c])
+
+
+@dataclass(frozen=True, eq=False)
+class _Found:
+    """A pass's passages, and what they were found with: a later pass reuses those of
+    each pair whose two documents' shingles are usable and rare as they were (the
+    passages of a pair depend on nothing else)."""
+
+    changed: np.ndarray  # per document: lines the later pass unmasks (usable changes)
+    stock: np.ndarray  # the stock phrases then (what is rare follows from them)
+    pairs: np.ndarray  # candidate rows (i < j) that ``passages`` is keyed by
+    passages: Passages
+
+    def unchanged(self, shingles: np.ndarray, offsets: np.ndarray,
+                  stock: np.ndarray) -> np.ndarray:
+        """Per document, whether its shingles are usable and rare as they were, now that
+        ``stock`` are the stock phrases: it has no unmasked line, and no shingle that is
+        stock in one pass only."""
+        moved = member(shingles, np.setxor1d(self.stock, stock))
+        counts = np.empty(offsets.size - 1, dtype=np.int64)
+        segment_counts(moved, offsets, counts)
+        return (counts == 0) & ~self.changed
+
+    def rows_of(self, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The passage rows found for ``pairs``: ``(index into pairs, row)`` each."""
+        found = self.passages
+        codes = found_codes = np.empty(0, dtype=np.int64)
+        if found.keys.size and len(pairs):
+            width = max(int(self.pairs.max()), int(pairs.max())) + 1
+            found_codes = self.pairs[found.keys, 0] * width + self.pairs[found.keys, 1]
+            codes = pairs[:, 0] * width + pairs[:, 1]
+        order = np.argsort(found_codes)
+        at = np.minimum(np.searchsorted(found_codes[order], codes), max(order.size - 1, 0))
+        hit = np.flatnonzero(found_codes[order[at]] == codes) if order.size else order
+        c = order[at[hit]]
+        counts = found.offsets[c + 1] - found.offsets[c]
+        return np.repeat(hit, counts), found.rows[ranges(found.offsets[c], counts)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -307,11 +385,13 @@ class Shingled:
 def _compare(
     texts: Sequence[str], docs: Sequence[Doc], shingled: Shingled, template: np.ndarray,
     lines: Lines, candidates: np.ndarray, known: np.ndarray | None, config: Config, jobs: int,
+    earlier: _Found | None = None,
 ) -> _Comparison:
     """Compare the candidates on content, with the lines keyed ``template`` masked.
 
     ``known`` are families from an earlier pass, joined with this pass's relations
-    when counting how widespread a shingle is.
+    when counting how widespread a shingle is; ``earlier`` its passages, reused where
+    they cannot have changed.
     """
     n, offsets, flat = config.shingle_size, shingled.offsets, shingled.hashes
     mask = template_words(shingled.word_offsets, lines, template)
@@ -334,9 +414,10 @@ def _compare(
     del flat_sets  # (passages merge the shingles in hash order, ``ordered``)
     in_stock = member(flat, stock)
     sides = Sides(flat, offsets, usable, rare_flat(usable, in_stock, offsets, n), ordered)
-    evidence = _passages(sides, content, relations, config, jobs)
+    reuse = None if earlier is None else (earlier, earlier.unchanged(flat, offsets, stock))
+    found = _passages(sides, content, relations, config, jobs, reuse)
     return _Comparison(shingled, mask, usable, candidates, content, relations, family, in_stock,
-                       evidence)
+                       stock, found)
 
 
 def _lines(docs: list[Doc], texts: Sequence[str], config: Config) -> Lines:
@@ -348,13 +429,18 @@ def _lines(docs: list[Doc], texts: Sequence[str], config: Config) -> Lines:
     return lines
 
 
-def _still_candidates(compared: _Comparison, lines: Lines, unmasked: np.ndarray) -> np.ndarray:
-    """The candidates of a pass that no longer masks the lines keyed ``unmasked``:
-    ``compared``'s pairs that share content, and any pair it compared with a document
-    that has such a line (only a document with new content can share new content; the
+def _docs_with(lines: Lines, keys: np.ndarray, n_docs: int) -> np.ndarray:
+    """Per document, whether it has a line keyed one of ``keys``."""
+    found = np.zeros(n_docs, dtype=bool)
+    found[lines.doc[member(lines.key, keys)]] = True
+    return found
+
+
+def _still_candidates(compared: _Comparison, changed: np.ndarray) -> np.ndarray:
+    """The candidates of a pass once the documents ``changed`` flags have lines it no
+    longer masks: ``compared``'s pairs that share content, and any pair it compared with
+    such a document (only a document with new content can share new content; the
     others' sets are as they were)."""
-    changed = np.zeros(compared.family.size, dtype=bool)
-    changed[lines.doc[member(lines.key, unmasked)]] = True
     rows = compared.compared
     return np.concatenate([compared.content.pairs,
                            rows[changed[rows[:, 0]] | changed[rows[:, 1]]]])
@@ -436,17 +522,28 @@ def _started(jobs: int, work: Callable[..., T], *args: Any) -> Callable[[], T]:
 
 def _passages(
     sides: Sides, content: Overlaps, relations: list[str | None], config: Config, jobs: int,
-) -> dict[int, tuple[list[list[int]], float]]:
-    """Evidence passages (``Sides.spans`` rows) and their strength for each candidate
-    that has any. Passages are made from the rows only for the pairs reported."""
+    earlier: tuple[_Found, np.ndarray] | None = None,
+) -> Passages:
+    """Evidence passages of each candidate that has any (made into Passage records only
+    for the pairs reported). An earlier pass's are taken for the pairs of documents that
+    it says are ``unchanged``, ``earlier = (found, unchanged)`` (in the second content
+    pass, most pairs)."""
     min_shared = max(1, config.min_passage_words - config.shingle_size + 1)
     related = np.array([r is not None for r in relations], dtype=bool).reshape(-1)
     todo = np.flatnonzero(related | (content.shared >= min_shared))
-    found: dict[int, list[list[int]]] = {}
-    for row in sides.spans(content.pairs[todo], config, jobs).tolist():
-        found.setdefault(int(todo[row[0]]), []).append(row)
-    return {k: (rows, passage_strength(sum(row[5] for row in rows), config))
-            for k, rows in found.items()}
+    keys, rows = [np.empty(0, np.int64)], [np.empty((0, 6), np.int64)]
+    if earlier is not None:
+        before, same = earlier
+        pairs = content.pairs[todo]
+        again = same[pairs[:, 0]] & same[pairs[:, 1]]
+        at, kept = before.rows_of(pairs[again])
+        keys.append(todo[again][at])
+        rows.append(kept)
+        todo = todo[~again]
+    found = sides.spans(content.pairs[todo], config, jobs)
+    keys.append(todo[found[:, 0]])
+    rows.append(found)
+    return Passages.of(np.concatenate(keys), np.concatenate(rows), config)
 
 
 def _heading_pairs(
@@ -464,23 +561,23 @@ def _heading_pairs(
 
 
 #: Per pair of ids: (i, j, jaccard, i in j, j in i, relation, passage rows, reuse).
-_Found = dict[tuple[str, str], tuple[Any, ...]]
+_Measured = dict[tuple[str, str], tuple[Any, ...]]
 
 
 def _evidence(
     articles: Sequence[Article], content: Overlaps, relations: list[str | None],
-    evidence: dict[int, tuple[list[list[int]], float]],
-    headings: dict[tuple[str, str], list[str]],
+    passages: Passages, headings: dict[tuple[str, str], list[str]],
     sets_of: Callable[[Iterable[int]], Mapping[int, np.ndarray]],
-) -> _Found:
+) -> _Measured:
     """What is measured of each candidate with any evidence (as Python values, so that
     the arrays it comes from can go), keyed by its ids in order."""
     ids = [a.id for a in articles]
-    found: _Found = {}
-    useful = sorted({k for k, r in enumerate(relations) if r is not None} | set(evidence))
+    found: _Measured = {}
+    useful = sorted({k for k, r in enumerate(relations) if r is not None}
+                    | set(passages.keys.tolist()))
     for k, (i, j), *measured in zip(useful, *_columns(content, useful), strict=True):
         key = (ids[i], ids[j]) if ids[i] < ids[j] else (ids[j], ids[i])
-        found[key] = (i, j, *measured, relations[k], *evidence.get(k, ([], 0.0)))
+        found[key] = (i, j, *measured, relations[k], *passages.get(k))
     # Pairs with only headings in common are measured apart (as any candidate would be).
     index = {a: i for i, a in enumerate(ids)}
     missing = [key for key in headings if key not in found]
@@ -493,7 +590,7 @@ def _evidence(
 
 
 def _assemble(
-    articles: Sequence[Article], docs: Sequence[Doc], found: _Found,
+    articles: Sequence[Article], docs: Sequence[Doc], found: _Measured,
     headings: dict[tuple[str, str], list[str]], config: Config,
 ) -> list[Pair]:
     """One Pair per candidate with any evidence (``_evidence``), in id order."""

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from planted import PlantedCorpus
 from sklearn.metrics import adjusted_rand_score
 
+from benchmarks.generate import SAMPLE_PATH, load_pool
+from benchmarks.report_scale import Corpora
 from dedupe import Article, Config, ScanResult, scan
 from dedupe.normalise import analyse_many, content_key
 from dedupe.relations import Overlaps
@@ -453,3 +455,27 @@ def test_passages_past_65535_characters_slice_in_both_texts() -> None:
     words = passage.rstrip(".")  # (a passage runs from a word to a word)
     assert " ".join(long_text[found.a[0] : found.a[1]].split()) == words
     assert " ".join(texts[1][found.b[0] : found.b[1]].split()) == words
+
+
+def test_the_second_content_pass_reuses_passages_only_where_nothing_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Passages of the first content pass are kept for the pairs whose documents'
+    shingles are usable and rare as before; finding them all again gives the same."""
+    articles = Corpora(load_pool(SAMPLE_PATH)).articles(300)
+    seen: list[np.ndarray] = []
+    unchanged = scan_module._Found.unchanged
+
+    def spy(self: Any, *args: Any) -> np.ndarray:
+        seen.append(unchanged(self, *args))
+        return seen[-1]
+
+    monkeypatch.setattr(scan_module._Found, "unchanged", spy)
+    reused = scan(articles)
+    (same,) = seen  # a second pass ran, and kept some documents' passages
+    assert 0 < same.sum() < same.size
+    monkeypatch.setattr(scan_module._Found, "unchanged",
+                        lambda self, shingles, *_: np.zeros(len(articles), dtype=bool))
+    again = scan(articles)
+    assert reused == again
+    assert sum(len(p.passages) for p in reused.pairs) > 0
