@@ -52,17 +52,21 @@ def lsh_pairs(signatures: np.ndarray, bands: int, rows: int, active: np.ndarray)
     Returns:
         ``(m, 2)`` int64 array of unique pairs ``i < j`` in sorted order.
     """
+    return band_pairs(band_keys(signatures, bands, rows), active)
+
+
+def band_pairs(keys: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """``lsh_pairs`` of the documents' band keys, ``(n_docs, bands)`` (``band_keys``)."""
     docs = np.flatnonzero(active)
     if docs.size < 2:
         return np.empty((0, 2), dtype=np.int64)
-    keys = band_keys(signatures, bands, rows)
-    if docs.size < keys.shape[0]:
-        keys = keys[docs]
     # Group by (band, key): mixing the band id in makes one sort do for all bands (in
-    # place: these arrays are documents x bands, 20 MB each at 100,000 documents).
+    # place, in a copy of the active documents' keys: these arrays are documents x
+    # bands, 20 MB each at 100,000 documents).
+    mixed = keys[docs]
     with np.errstate(over="ignore"):
-        keys ^= np.arange(bands, dtype=np.uint64) * _BAND_MIX
-    return group_pairs(keys.ravel(), np.repeat(docs, bands))
+        mixed ^= np.arange(keys.shape[1], dtype=np.uint64) * _BAND_MIX
+    return group_pairs(mixed.ravel(), np.repeat(docs, keys.shape[1]))
 
 
 @overload

@@ -38,7 +38,7 @@ from dedupe.cluster import cluster, load_clustering
 from dedupe.config import Config
 from dedupe.documents import in_threads_map
 from dedupe.kernels import segment_counts
-from dedupe.lsh import lsh_pairs
+from dedupe.lsh import band_keys, band_pairs, lsh_pairs
 from dedupe.normalise import Doc, analyse_many, content_key_of, word_hashes_flat
 from dedupe.passages import Sides, passage, rare_flat, sorted_usable
 from dedupe.records import Article, Boilerplate, Cluster, Pair, Skip
@@ -274,6 +274,7 @@ class _Comparison:
     family: np.ndarray  # families by whole-document relations (what stock is counted over)
     in_stock: np.ndarray  # per shingle (laid end to end), whether it is a stock phrase
     stock: np.ndarray  # stock phrases' hashes, sorted
+    band_keys: np.ndarray  # per document, its content's LSH band keys
     passages: Passages  # of the candidates (rows of ``content``) that have any
 
     @property
@@ -292,7 +293,7 @@ class _Comparison:
     def passages_found(self, changed: np.ndarray) -> _Found:
         """What a later pass needs to reuse this one's passages, when the documents
         ``changed`` flags have lines that it no longer masks."""
-        return _Found(changed, self.stock, self.content.pairs, self.passages)
+        return _Found(changed, self.stock, self.band_keys, self.content.pairs, self.passages)
 
     def sets_of(self, docs: Iterable[int]) -> dict[int, np.ndarray]:
         """The distinct usable shingles, sorted, of each of ``docs`` (the comparison
@@ -342,6 +343,7 @@ class _Found:
 
     changed: np.ndarray  # per document: lines the later pass unmasks (usable changes)
     stock: np.ndarray  # the stock phrases then (what is rare follows from them)
+    band_keys: np.ndarray  # per document, its content's LSH band keys then
     pairs: np.ndarray  # candidate rows (i < j) that ``passages`` is keyed by
     passages: Passages
 
@@ -398,7 +400,11 @@ def _compare(
     usable = usable_flat(mask, shingled.word_offsets, offsets, n)
     ordered = sorted_usable(flat, offsets, usable, jobs)  # sets, and to find passages
     flat_sets = ordered.sets(flat, offsets)
-    candidates = unique_rows(np.concatenate([candidates, _lsh(flat_sets, config, jobs)]))
+    keys = _band_keys(flat_sets, config, jobs, earlier)
+    lsh = band_pairs(keys, np.diff(flat_sets[1]) > 0)
+    if earlier is not None:  # (the others' are the earlier pass's, compared then)
+        lsh = lsh[earlier.changed[lsh[:, 0]] | earlier.changed[lsh[:, 1]]]
+    candidates = unique_rows(np.concatenate([candidates, lsh]))
     # A pair that shares no content is no relation and has no passage: dropped here (in
     # a site's articles, most candidates share only template lines).
     content = overlaps_flat(candidates, flat_sets, jobs)
@@ -417,7 +423,7 @@ def _compare(
     reuse = None if earlier is None else (earlier, earlier.unchanged(flat, offsets, stock))
     found = _passages(sides, content, relations, config, jobs, reuse)
     return _Comparison(shingled, mask, usable, candidates, content, relations, family, in_stock,
-                       stock, found)
+                       stock, keys, found)
 
 
 def _lines(docs: list[Doc], texts: Sequence[str], config: Config) -> Lines:
@@ -486,6 +492,23 @@ def _family_edges(family: np.ndarray) -> np.ndarray:
     labels, head = np.unique(family, return_index=True)
     docs = np.arange(family.size, dtype=np.int64)
     return np.stack([docs, head[np.searchsorted(labels, family)]], axis=1)
+
+
+def _band_keys(sets: tuple[np.ndarray, np.ndarray], config: Config, jobs: int,
+               earlier: _Found | None) -> np.ndarray:
+    """LSH band keys of the shingle sets laid end to end, ``(values, offsets)``: an
+    earlier pass's, made again for the documents it says ``changed`` only."""
+    values, offsets = sets
+    if earlier is None:
+        return band_keys(signatures_flat(values, np.diff(offsets), config.num_perm,
+                                         config.seed, jobs), *config.lsh_bands)
+    keys = earlier.band_keys.copy()
+    docs = np.flatnonzero(earlier.changed)
+    sizes = offsets[docs + 1] - offsets[docs]
+    signatures = signatures_flat(values[ranges(offsets[docs], sizes)], sizes, config.num_perm,
+                                 config.seed, jobs)
+    keys[docs] = band_keys(signatures, *config.lsh_bands)
+    return keys
 
 
 def _lsh(sets: tuple[np.ndarray, np.ndarray], config: Config, jobs: int = 1) -> np.ndarray:

@@ -21,6 +21,7 @@ from sklearn.metrics import adjusted_rand_score
 from benchmarks.generate import SAMPLE_PATH, load_pool
 from benchmarks.report_scale import Corpora
 from dedupe import Article, Config, ScanResult, scan
+from dedupe.arrays import joined
 from dedupe.normalise import analyse_many, content_key
 from dedupe.relations import Overlaps
 from dedupe.report import to_json
@@ -457,11 +458,12 @@ def test_passages_past_65535_characters_slice_in_both_texts() -> None:
     assert " ".join(texts[1][found.b[0] : found.b[1]].split()) == words
 
 
-def test_the_second_content_pass_reuses_passages_only_where_nothing_changed(
+def test_the_second_content_pass_reuses_only_what_cannot_have_changed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Passages of the first content pass are kept for the pairs whose documents'
-    shingles are usable and rare as before; finding them all again gives the same."""
+    shingles are usable and rare as before, and band keys for the documents with no
+    unmasked line; finding them all again gives the same."""
     articles = Corpora(load_pool(SAMPLE_PATH)).articles(300)
     seen: list[np.ndarray] = []
     unchanged = scan_module._Found.unchanged
@@ -476,6 +478,27 @@ def test_the_second_content_pass_reuses_passages_only_where_nothing_changed(
     assert 0 < same.sum() < same.size
     monkeypatch.setattr(scan_module._Found, "unchanged",
                         lambda self, shingles, *_: np.zeros(len(articles), dtype=bool))
+    band_keys = scan_module._band_keys  # (and every document's band keys made again)
+    monkeypatch.setattr(scan_module, "_band_keys",
+                        lambda sets, config, jobs, _: band_keys(sets, config, jobs, None))
     again = scan(articles)
     assert reused == again
     assert sum(len(p.passages) for p in reused.pairs) > 0
+
+
+def test_band_keys_are_made_again_for_changed_documents_only() -> None:
+    """A later pass keeps the band keys of documents whose sets did not change and
+    makes the others' again: the same keys as made for every document."""
+    rnd = np.random.default_rng(3)
+    before = [np.unique(rnd.integers(0, 2**63, size=int(rnd.integers(0, 40)), dtype=np.uint64))
+              for _ in range(30)]
+    changed = rnd.random(30) < 0.3
+    after = [np.unique(rnd.integers(0, 2**63, size=25, dtype=np.uint64)) if c else s
+             for s, c in zip(before, changed, strict=True)]
+    config = Config()
+    earlier = scan_module._Found(changed, np.empty(0, np.uint64),
+                                 scan_module._band_keys(joined(before), config, 1, None),
+                                 np.empty((0, 2), np.int64), None)
+    assert changed.any() and not changed.all()
+    assert np.array_equal(scan_module._band_keys(joined(after), config, 2, earlier),
+                          scan_module._band_keys(joined(after), config, 1, None))
