@@ -238,10 +238,12 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
     template_lines = tuple(line_spans(docs, lines, masked_keys))
     heading_lines = tuple(line_spans(docs, lines, heading_keys(lines, masked_keys)))
     del lines
-    found = _evidence(articles, compared.content, compared.relations, compared.passages,
-                      headings, compared.sets_of)
-    del compared  # (its arrays go before the pairs are made)
+    apart = _measured_apart(articles, headings, compared.sets_of)
+    content, relations, passages = compared.content, compared.relations, compared.passages
+    del compared  # (its arrays, and the shingles, go before the pairs are made)
     release_memory()
+    found = _evidence(articles, content, relations, passages, apart)
+    del content, relations, passages, apart
     pairs = _assemble(articles, docs, found, headings, config)
     del docs, found
     links = [p for p in pairs if p.strength >= config.link_min_strength]
@@ -587,13 +589,26 @@ def _heading_pairs(
 _Measured = dict[tuple[str, str], tuple[Any, ...]]
 
 
-def _evidence(
-    articles: Sequence[Article], content: Overlaps, relations: list[str | None],
-    passages: Passages, headings: dict[tuple[str, str], list[str]],
+def _measured_apart(
+    articles: Sequence[Article], headings: dict[tuple[str, str], list[str]],
     sets_of: Callable[[Iterable[int]], Mapping[int, np.ndarray]],
 ) -> _Measured:
+    """The pairs sharing headings, measured on their content shingles (as any candidate
+    would be): those that were no candidate, or had no other evidence, need it."""
+    index = {a.id: i for i, a in enumerate(articles)}
+    rows = np.array([[index[a], index[b]] for a, b in headings], dtype=np.int64)
+    extra = overlaps(rows.reshape(-1, 2), sets_of(np.unique(rows).tolist()))
+    return {key: (i, j, *measured, None, [], 0.0) for key, (i, j), *measured in
+            zip(headings, *_columns(extra, range(len(headings))), strict=True)}
+
+
+def _evidence(
+    articles: Sequence[Article], content: Overlaps, relations: list[str | None],
+    passages: Passages, apart: _Measured,
+) -> _Measured:
     """What is measured of each candidate with any evidence (as Python values, so that
-    the arrays it comes from can go), keyed by its ids in order."""
+    the arrays it comes from can go), keyed by its ids in order, and of the pairs
+    ``apart`` that are no such candidate."""
     ids = [a.id for a in articles]
     found: _Measured = {}
     useful = sorted({k for k, r in enumerate(relations) if r is not None}
@@ -601,14 +616,8 @@ def _evidence(
     for k, (i, j), *measured in zip(useful, *_columns(content, useful), strict=True):
         key = (ids[i], ids[j]) if ids[i] < ids[j] else (ids[j], ids[i])
         found[key] = (i, j, *measured, relations[k], *passages.get(k))
-    # Pairs with only headings in common are measured apart (as any candidate would be).
-    index = {a: i for i, a in enumerate(ids)}
-    missing = [key for key in headings if key not in found]
-    rows = np.array([[index[a], index[b]] for a, b in missing], dtype=np.int64)
-    extra = overlaps(rows.reshape(-1, 2), sets_of(np.unique(rows).tolist()))
-    for key, (i, j), *measured in zip(missing, *_columns(extra, range(len(missing))),
-                                      strict=True):
-        found[key] = (i, j, *measured, None, [], 0.0)
+    for key, measured in apart.items():
+        found.setdefault(key, measured)
     return found
 
 
