@@ -329,12 +329,14 @@ class Passages:
         return cls(distinct, np.append(first, keys.size), rows,
                    np.array(strength, dtype=np.float64))
 
-    def get(self, key: int) -> tuple[list[list[int]], float]:
-        """Candidate ``key``'s rows and strength (none and 0.0 if it has no passage)."""
-        c = int(np.searchsorted(self.keys, key))
-        if c == self.keys.size or self.keys[c] != key:
-            return [], 0.0
-        return self.rows[self.offsets[c] : self.offsets[c + 1]].tolist(), float(self.strength[c])
+    def of_each(self, keys: Sequence[int]) -> list[tuple[list[list[int]], float]]:
+        """Each candidate's rows and strength (none and 0.0 for one without passages)."""
+        at = np.searchsorted(self.keys, keys).tolist()
+        rows, edges = self.rows.tolist(), self.offsets.tolist()
+        strength, known = self.strength.tolist(), self.keys.tolist()
+        return [(rows[edges[c] : edges[c + 1]], strength[c])
+                if c < len(known) and known[c] == k else ([], 0.0)
+                for k, c in zip(keys, at, strict=True)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -613,11 +615,12 @@ def _evidence(
     found: _Measured = {}
     useful = sorted({k for k, r in enumerate(relations) if r is not None}
                     | set(passages.keys.tolist()))
-    for k, (i, j), *measured in zip(useful, *_columns(content, useful), strict=True):
+    for k, (i, j), *measured, shared in zip(useful, *_columns(content, useful),
+                                            passages.of_each(useful), strict=True):
         key = (ids[i], ids[j]) if ids[i] < ids[j] else (ids[j], ids[i])
-        found[key] = (i, j, *measured, relations[k], *passages.get(k))
-    for key, measured in apart.items():
-        found.setdefault(key, measured)
+        found[key] = (i, j, *measured, relations[k], *shared)
+    for key, alone in apart.items():
+        found.setdefault(key, alone)
     return found
 
 
