@@ -12,7 +12,8 @@ import json
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
@@ -483,20 +484,35 @@ class _UsageOrInputError(click.ClickException):
     exit_code = 2
 
 
+@contextmanager
 def _open_index(location: str, config: Config | None, create: bool = True,
-                durable: bool = False) -> Index:
-    """The index at ``location``, opened; library errors become one ``Error:`` line."""
+                durable: bool = False) -> Iterator[Index]:
+    """The index at ``location``, open while the block runs, closed after; library errors,
+    in opening it or in the block, become one ``Error:`` line."""
     if (not create and location != ":memory:" and not location.startswith(REDIS_SCHEMES)
             and not Path(location).is_file()):
         raise click.ClickException(f"{location}: no such index; make one with dedupe index add")
+    with _index_errors(location):
+        index = Index(location, config, durable).open()
+    with _index_errors(location, opened=True), index:
+        yield index
+
+
+@contextmanager
+def _index_errors(location: str, opened: bool = False) -> Iterator[None]:
+    """Index, store and database errors as one ``Error:`` line naming the index."""
     try:
-        return Index(location, config, durable).open()
+        yield
     except IndexMismatch as error:
         raise click.ClickException(str(error)) from error
     except sqlite3.Error as error:
+        if opened:  # a damaged file, a full disk, tables another program changed
+            raise click.ClickException(
+                f"{location}: the index failed ({error}); check the disk, or build the index "
+                "again with dedupe index add") from error
         raise click.ClickException(f"{location}: not a dedupe index ({error}); give the file "
                                    "dedupe index add made") from error
-    except StoreError as error:
+    except (StoreError, TimeoutError) as error:
         raise click.ClickException(str(error)) from error
 
 
