@@ -352,7 +352,8 @@ def _json_object(line: bytes) -> dict[str, object]:
     except UnicodeDecodeError as error:
         raise _Bad(_not_utf8(error)) from error
     except json.JSONDecodeError as error:
-        detail = f"{error.msg} at column {error.colno}"
+        # (some of json's messages end "starting at": the column completes them)
+        detail = f"{error.msg}{'' if error.msg.endswith(' at') else ' at'} column {error.colno}"
         raise _Bad(f"malformed JSON ({detail}); {_ONE_OBJECT}") from error
     except RecursionError as error:  # json's C parser recurses once per nesting level
         raise _Bad(f"malformed JSON (nested too deeply); {_ONE_OBJECT}") from error

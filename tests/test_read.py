@@ -88,6 +88,8 @@ BAD_INPUTS = [
     ("blank JSONL lines", {"a.jsonl": b"\n  \r\n" + GOOD + b"\n"}, "a.jsonl", 1, []),
     ("malformed JSON", {"a.jsonl": b'{"id": "1", "text": "x"\n' + GOOD}, "a.jsonl", 1,
      [("a.jsonl:1", f"malformed JSON (Expecting ',' delimiter at column 24); {ONE_OBJECT}")]),
+    ("unterminated string", {"a.jsonl": b'{"id": "1", "text": "x}\n' + GOOD}, "a.jsonl", 1,
+     [("a.jsonl:1", f"malformed JSON (Unterminated string starting at column 21); {ONE_OBJECT}")]),
     ("JSON array", {"a.jsonl": GOOD + b'["x"]\n'}, "a.jsonl", 1,
      [("a.jsonl:2", f"the line is an array, not an object; {ONE_OBJECT}")]),
     ("JSON string", {"a.jsonl": b'"x"\n'}, "a.jsonl", 0,
