@@ -32,6 +32,7 @@ from dedupe.read import (
     InputError,
     Repair,
     iter_input,
+    numbered_lines,
     read_inputs,
     read_jsonl_record,
 )
@@ -405,13 +406,15 @@ def check(index_path: str, inputs: tuple[str, ...], as_json: bool,
                    "here, one JSON object per line")
 @_HOLD_OPTION
 @_DURABLE_OPTION
-def filter_command(index_path: str, add: bool, annotate: bool,
-                   rejects: TextIO | None, hold: tuple[str, ...], durable: bool) -> None:
+@_RECORD_SIZE_OPTION
+def filter_command(index_path: str, add: bool, annotate: bool, rejects: TextIO | None,
+                   hold: tuple[str, ...], durable: bool, max_record: int) -> None:
     """Read articles as JSON Lines on stdin and write the ones that pass to stdout, in
     order, one line at a time. Articles whose decision is held back (--hold) are
     dropped, or with --annotate passed with their verdict in a 'dedupe' field, as are
     articles that pass but repeat some admitted text. With --rejects every line read
-    is on stdout or in the rejects file.
+    is on stdout or in the rejects file (a line over --max-record-size as its number
+    and the error, without its text, which is never held).
 
     Example:
 
@@ -420,12 +423,14 @@ def filter_command(index_path: str, add: bool, annotate: bool,
     out = click.open_file("-", "wb")
     counts: Counter[str] = Counter()
     with _open_index(index_path, None, create=add, durable=durable) as index:
-        for lineno, line in enumerate(click.open_file("-", "rb"), 1):
-            if not line.strip():
+        for lineno, read in numbered_lines(click.open_file("-", "rb"), "-", max_record):
+            line = read if isinstance(read, bytes) else b""  # b"": too long to hold
+            if isinstance(read, bytes) and not line.strip():
                 out.write(line)
                 continue
             where = f"-:{lineno}"
-            *repairs, article = read_jsonl_record(where, line)
+            *repairs, article = (read_jsonl_record(where, line) if isinstance(read, bytes)
+                                 else [read])
             for repair in repairs:
                 if isinstance(repair, Repair):
                     click.echo(_shown(f"warning {repair.where}: {repair.reason}"), err=True)
@@ -433,9 +438,10 @@ def filter_command(index_path: str, add: bool, annotate: bool,
                 counts["unreadable"] += 1
                 click.echo(_shown(f"skipped {where}: {article.reason}"), err=True)
                 if rejects is not None:
+                    raw = line.decode("utf-8", "backslashreplace") if isinstance(
+                        read, bytes) else None
                     rejects.write(json.dumps({"line": lineno, "error": article.reason,
-                                              "raw": line.decode("utf-8", "backslashreplace")},
-                                             ensure_ascii=False) + "\n")
+                                              "raw": raw}, ensure_ascii=False) + "\n")
                 continue
             verdict = _filter_verdict(index, article, add, hold)
             if verdict["decision"] == "new":

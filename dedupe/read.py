@@ -343,6 +343,27 @@ def read_jsonl_record(where: str, line: bytes) -> list[Item]:
     return list(_record(where, partial(_json_object, line)))
 
 
+def numbered_lines(stream: Iterable[bytes], where: str,
+                   max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[tuple[int, bytes | Skip]]:
+    """The lines of a binary stream read a line at a time (``dedupe filter``), numbered
+    from 1; a line over ``max_record_bytes`` comes as a `Skip` at ``where:LINE`` and is
+    never held whole.
+
+    Example:
+        >>> import io
+        >>> lines = numbered_lines(io.BytesIO(b"ok\\n" + b"x" * 9), "-", max_record_bytes=5)
+        >>> [(n, line if isinstance(line, bytes) else line.where) for n, line in lines]
+        [(1, b'ok\\n'), (2, '-:2')]
+    """
+    _check_limit(max_record_bytes)
+    for lineno, line in enumerate(_bounded(stream, max_record_bytes), 1):
+        if isinstance(line, _TooLong):
+            yield lineno, Skip(f"{where}:{lineno}", _too_long("the line", line.size,
+                                                               max_record_bytes))
+        else:
+            yield lineno, line if isinstance(line, bytes) else line.encode("utf-8", "surrogatepass")
+
+
 def _json_object(line: bytes) -> dict[str, object]:
     """Decode (strict UTF-8) and parse one line; raise `_Bad` unless it is a JSON object."""
     if b"\0" in line:

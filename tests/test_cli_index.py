@@ -287,3 +287,20 @@ def test_an_id_cannot_forge_output_lines_or_drive_the_terminal(
     result = run("scan", folder, "-o", tmp_path / "out")
     assert result.stderr == (f"skipped {folder}/{shown}.txt: empty file; add content or "
                              "leave it out of the inputs\n")
+
+
+def test_filter_skips_a_line_over_the_size_limit_and_passes_the_rest(
+    seeded: Path, tmp_path: Path,
+) -> None:
+    long_line = json.dumps({"id": "long", "text": STORY * 5})
+    stdin = "\n".join([json.dumps({"id": "n1", "text": STORY}), long_line,
+                       json.dumps({"id": "n2", "text": "Another story entirely, short."})]) + "\n"
+    rejects = tmp_path / "rejects.jsonl"
+    result = run("filter", seeded, "--max-record-size", "500", "--rejects", rejects, stdin=stdin)
+    assert result.exit_code == 0
+    reason = (f"the line is {len(long_line) / 1000:.1f} kB, over the 500 bytes limit per "
+              "record; split it, or raise the limit with --max-record-size")
+    assert result.stderr == f"skipped -:2: {reason}\n2 new, 1 unreadable\n"
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["n1", "n2"]
+    assert json.loads(rejects.read_text(encoding="utf-8")) == {"line": 2, "error": reason,
+                                                               "raw": None}
