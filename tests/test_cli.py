@@ -281,16 +281,20 @@ def test_scan_format_picks_the_reports(tmp_path: Path, formats: tuple[str, ...],
         ('{"documents": []}', ": not a dedupe report: top level: 'version' is a required "
                               "property; make one with dedupe scan (this is dedupe "
                               f"{__version__})"),
+        (None, ": cannot read it (No such file or directory); check the path, or give the "
+               "report.json that dedupe scan wrote"),
     ],
 )
-def test_report_of_a_bad_file_is_one_error_line(tmp_path: Path, content: str,
+def test_report_of_a_bad_file_is_one_error_line(tmp_path: Path, content: str | None,
                                                  message: str) -> None:
     path = tmp_path / "report.json"
-    path.write_text(content, encoding="utf-8")
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
     result = run("report", path)
     assert result.exit_code == 1
     assert result.stderr == f"Error: {path}{message}\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ([] if content is None
+                                                          else ["report.json"])
 
 
 def test_scan_to_an_unwritable_place_is_one_error_line(tmp_path: Path) -> None:
