@@ -395,7 +395,7 @@ def _csv(where: str, limit: int) -> Iterator[Item]:
     csv.field_size_limit(max(csv.field_size_limit(), limit))
     too_long: dict[int, int] = {}  # line number -> length, of the lines left out
     try:
-        rows = _csv_rows(_decoded(_lines(where, None, limit), too_long), limit)
+        rows = _csv_rows(_decoded(_lines(where, None, limit), too_long), too_long, limit)
         header = _csv_header(_csv_first(rows, too_long, limit))
         for start, end, row in rows:
             long_lines = [n for n in range(start, end + 1) if n in too_long]
@@ -415,17 +415,20 @@ def _csv_first(rows: Iterator[tuple[int, int, list[str]]], too_long: dict[int, i
                limit: int) -> list[str]:
     """The first non-blank row (the header); raise `_Bad` if it is too long to read."""
     for start, end, row in rows:
-        if any(start <= n <= end for n in too_long):
-            raise _Bad(f"line {start}: {_too_long('the header', too_long[start], limit)}"
-                       "; the rest was not read")
+        for n in range(start, end + 1):
+            if n in too_long:
+                raise _Bad(f"line {n}: {_too_long('the header', too_long[n], limit)}"
+                           "; the rest was not read")
         if row:
             return row
     return []
 
 
-def _csv_rows(lines: Iterator[str], limit: int) -> Iterator[tuple[int, int, list[str]]]:
+def _csv_rows(lines: Iterator[str], too_long: dict[int, int],
+              limit: int) -> Iterator[tuple[int, int, list[str]]]:
     """CSV rows (blank ones too), each with its first and last line; raise `_Bad` on
-    broken quoting or a field over ``limit`` that spans lines."""
+    broken quoting (naming the line left out, if one was: the quoting is broken because
+    it is missing) or a field over ``limit`` that spans lines."""
     rows = csv.reader(lines, strict=True)
     start = 1
     try:
@@ -433,6 +436,10 @@ def _csv_rows(lines: Iterator[str], limit: int) -> Iterator[tuple[int, int, list
             yield start, rows.line_num, row
             start = rows.line_num + 1
     except csv.Error as error:
+        left_out = [n for n in sorted(too_long) if n >= start]
+        if left_out:
+            raise _Bad(f"line {left_out[0]}: {_too_long('the line', too_long[left_out[0]], limit)}"
+                       "; the rest was not read") from error
         if "field larger than field limit" in str(error):
             raise _Bad(f"the record starting on line {start} has a field over the "
                        f"{_size(limit)} limit per record; split it, or raise the limit with "

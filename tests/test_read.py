@@ -494,6 +494,9 @@ OVER_THE_LIMIT = [
      "a.csv", ["2"], [("a.csv:2", too_long("the record", 121))]),
     ("CSV header", {"a.csv": f"id,text,{LONG}\n1,ok\n".encode()}, "a.csv", [],
      [("a.csv", "line 1: " + too_long("the header", len(LONG) + 8) + "; the rest was not read")]),
+    ("CSV closing quote on a long line", {"a.csv": f'id,"text\n{LONG}"\n1,ok\n'.encode()},
+     "a.csv", [],
+     [("a.csv", "line 2: " + too_long("the line", len(LONG) + 1) + "; the rest was not read")]),
     ("directory", {"d/a.txt": b"A", "d/b.txt": LONG.encode(), "d/c.txt": b"C"}, "d", ["a", "c"],
      [("d/b.txt", too_long("the file", len(LONG)))]),
 ]
