@@ -75,10 +75,10 @@ class ByteSize(_IntParam):
         if isinstance(value, int):
             return value
         text = str(value).strip().lower().removesuffix("b")
-        number, unit = (text[:-1], text[-1]) if text[-1:] in "kmg" else (text, "")
+        number, unit = (text[:-1], text[-1]) if text and text[-1] in "kmg" else (text, "")
         try:
             size = int(float(number) * _UNITS[unit])
-        except ValueError:
+        except (ValueError, OverflowError):  # "lots", "nan"; "inf", "1e400"
             size = 0
         if size < 1:
             self.fail(f"{value!r} is not a size; give bytes like 16MB, 500kB or 4096", param, ctx)

@@ -176,7 +176,7 @@ def test_bad_setting_is_a_usage_error(tmp_path: Path, args: list[str], message: 
     assert not (tmp_path / "out").exists()
 
 
-BAD_SIZES = ["0", "-5MB", "1x", "MB", "lots"]
+BAD_SIZES = ["0", "-5MB", "1x", "MB", "lots", "nan", "inf", "1e400GB", ""]
 
 
 @pytest.mark.parametrize("size", BAD_SIZES)
