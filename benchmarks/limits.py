@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -91,28 +92,35 @@ def random_text(size: int, rng: np.random.Generator, words: np.ndarray) -> Itera
         yield text
 
 
-def make_big_text(directory: Path, scale: float) -> Path:
-    path = directory / f"big-{scale:g}.txt"
+def _once(path: Path, write: Callable[[TextIO, np.random.Generator], None]) -> Path:
+    """The input at ``path``, generated (with the fixed seed) unless it is there already;
+    written beside it first, so that an interrupted run leaves no half input."""
     if not path.exists():
-        rng = np.random.default_rng(SEED)
-        with path.open("w", encoding="ascii") as file:
-            file.writelines(random_text(int(200 * MB * scale), rng, vocabulary(50_000)))
+        partial = path.with_name(path.name + ".partial")
+        with partial.open("w", encoding="ascii") as file:
+            write(file, np.random.default_rng(SEED))
+        partial.replace(path)
     return path
+
+
+def make_big_text(directory: Path, scale: float) -> Path:
+    def write(file: TextIO, rng: np.random.Generator) -> None:
+        file.writelines(random_text(int(200 * MB * scale), rng, vocabulary(50_000)))
+
+    return _once(directory / f"big-{scale:g}.txt", write)
 
 
 def make_big_line(directory: Path, scale: float) -> Path:
-    path = directory / f"big-line-{scale:g}.jsonl"
-    if not path.exists():
-        rng = np.random.default_rng(SEED)
+    def write(file: TextIO, rng: np.random.Generator) -> None:
         words = vocabulary(50_000)
-        with path.open("w", encoding="ascii") as file:
-            file.write(json.dumps({"id": "before", "text": _article(rng, words)}) + "\n")
-            file.write('{"id": "huge", "text": "')
-            for chunk in random_text(int(200 * MB * scale), rng, words):
-                file.write(chunk.replace("\n", "\\n"))
-            file.write('"}\n')
-            file.write(json.dumps({"id": "after", "text": _article(rng, words)}) + "\n")
-    return path
+        file.write(json.dumps({"id": "before", "text": _article(rng, words)}) + "\n")
+        file.write('{"id": "huge", "text": "')
+        for chunk in random_text(int(200 * MB * scale), rng, words):
+            file.write(chunk.replace("\n", "\\n"))
+        file.write('"}\n')
+        file.write(json.dumps({"id": "after", "text": _article(rng, words)}) + "\n")
+
+    return _once(directory / f"big-line-{scale:g}.jsonl", write)
 
 
 def _article(rng: np.random.Generator, words: np.ndarray, count: int = 300) -> str:
@@ -123,45 +131,38 @@ def _article(rng: np.random.Generator, words: np.ndarray, count: int = 300) -> s
 
 
 def make_bad_line(directory: Path, scale: float) -> Path:
-    path = directory / f"bad-line-{scale:g}.jsonl"
-    if not path.exists():
-        rng = np.random.default_rng(SEED)
+    def write(file: TextIO, rng: np.random.Generator) -> None:
         words = vocabulary(100_000)
-        size, target, bad_at = 0, int(1000 * MB * scale), None
-        with path.open("w", encoding="ascii") as file:
-            k = 0
-            while size < target:
-                if bad_at is None and size >= target // 2:
-                    bad_at = k
-                    line = '{"id": "bad", "text": "a quote never closed}\n'
-                else:
-                    line = json.dumps({"id": f"a{k:07d}", "text": _article(rng, words)}) + "\n"
-                file.write(line)
-                size += len(line)
-                k += 1
-    return path
+        size, target, bad_written, k = 0, int(1000 * MB * scale), False, 0
+        while size < target:
+            if not bad_written and size >= target // 2:
+                bad_written = True
+                line = '{"id": "bad", "text": "a quote never closed}\n'
+            else:
+                line = json.dumps({"id": f"a{k:07d}", "text": _article(rng, words)}) + "\n"
+            file.write(line)
+            size += len(line)
+            k += 1
+
+    return _once(directory / f"bad-line-{scale:g}.jsonl", write)
 
 
 def make_million(directory: Path, scale: float) -> Path:
-    path = directory / f"million-{scale:g}.jsonl"
-    if not path.exists():
-        rng = np.random.default_rng(SEED)
+    def write(file: TextIO, rng: np.random.Generator) -> None:
         words = vocabulary(100_000)
-        count = int(1_000_000 * scale)
-        picked = words[rng.integers(0, words.size, size=count)]
-        with path.open("w", encoding="ascii") as file:
-            file.writelines(f'{{"id": "d{k:07d}", "text": "{word}"}}\n'
-                            for k, word in enumerate(picked))
-    return path
+        picked = words[rng.integers(0, words.size, size=int(1_000_000 * scale))]
+        file.writelines(f'{{"id": "d{k:07d}", "text": "{word}"}}\n'
+                        for k, word in enumerate(picked))
+
+    return _once(directory / f"million-{scale:g}.jsonl", write)
 
 
 def make_million_distinct(directory: Path, scale: float) -> Path:
-    path = directory / f"million-distinct-{scale:g}.jsonl"
-    if not path.exists():
-        with path.open("w", encoding="ascii") as file:
-            file.writelines(f'{{"id": "d{k:07d}", "text": "{_letters(k)}"}}\n'
-                            for k in range(int(1_000_000 * scale)))
-    return path
+    def write(file: TextIO, _rng: np.random.Generator) -> None:
+        file.writelines(f'{{"id": "d{k:07d}", "text": "{_letters(k)}"}}\n'
+                        for k in range(int(1_000_000 * scale)))
+
+    return _once(directory / f"million-distinct-{scale:g}.jsonl", write)
 
 
 def _letters(number: int) -> str:
