@@ -53,11 +53,16 @@ def test_the_runner_says_how_to_call_it() -> None:
 @pytest.mark.skipif(importlib.util.find_spec("atheris") is None,
                     reason="atheris is the fuzz extra: pip install 'dedupe[fuzz]'")
 def test_a_short_fuzz_run_finds_nothing(tmp_path: Path) -> None:
-    result = subprocess.run(
+    corpus, crashes = tmp_path / "corpus", tmp_path / "crashes"
+    corpus.mkdir()
+    crashes.mkdir()
+    seeds = sorted((ROOT / "fuzz" / "seeds").iterdir())
+    result = subprocess.run(  # libFuzzer adds what it finds to the first directory
         [sys.executable, "-m", "fuzz", "read", "-runs=30", "-seed=1",
-         f"-artifact_prefix={tmp_path}/", str(ROOT / "fuzz" / "seeds")],
+         f"-artifact_prefix={crashes}/", str(corpus), str(ROOT / "fuzz" / "seeds")],
         capture_output=True, text=True, cwd=ROOT, timeout=600,
         env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Done 30 runs" in result.stderr
-    assert list(tmp_path.iterdir()) == []
+    assert list(crashes.iterdir()) == []
+    assert sorted((ROOT / "fuzz" / "seeds").iterdir()) == seeds, "the seeds are read only"
