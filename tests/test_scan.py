@@ -503,3 +503,15 @@ def test_a_text_that_is_all_template_is_in_its_verbatim_copys_cluster() -> None:
     result = scan(articles)
     assert cluster_of(result, "d0") is not None
     assert cluster_of(result, "d0") == cluster_of(result, "d2")
+
+
+@pytest.mark.parametrize("copies", [2, 64, 65, 300])
+def test_every_verbatim_copy_of_a_syndicated_story_is_in_one_cluster(copies: int) -> None:
+    # Past max_postings (64) copies, each copy is linked to a few others only; these
+    # used to come out as dozens of clusters (26 for 65 copies, 144 for 300).
+    story = prose(7, 60)
+    articles = [Article(f"site{k:03d}", story, date=f"2024-03-{1 + k % 28:02d}")
+                for k in range(copies)]
+    (whole,) = scan(articles).clusters
+    assert whole.members == tuple(a.id for a in articles)
+    assert whole.origin == "site000"
