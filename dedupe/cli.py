@@ -12,9 +12,10 @@ import json
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 from tabulate import tabulate
@@ -25,7 +26,16 @@ from dedupe.config import Config
 from dedupe.evaluate import METRICS, counts_table, evaluate, read_truth, table
 from dedupe.index import DECISIONS, HOLD, AlreadyIndexed, Index, IndexMismatch
 from dedupe.ingest import judge
-from dedupe.read import Corpus, InputError, Repair, iter_input, read_inputs, read_jsonl_record
+from dedupe.read import (
+    MAX_RECORD_BYTES,
+    Corpus,
+    InputError,
+    Repair,
+    iter_input,
+    numbered_lines,
+    read_inputs,
+    read_jsonl_record,
+)
 from dedupe.records import Article, Skip, Verdict
 from dedupe.report import FORMATS, ReportError, load_report, summary, to_json, write_reports
 from dedupe.scan import collection_paused
@@ -45,6 +55,41 @@ def config_options(command: F) -> F:
             show_default=True, help=help_text,
         )(command)
     return command
+
+
+_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}
+# click's ParamType is generic since 8.3; click 8.2 cannot subscript it at run time.
+if TYPE_CHECKING:
+    _IntParam = click.ParamType[int]
+else:
+    _IntParam = click.ParamType
+
+
+class ByteSize(_IntParam):
+    """A size in bytes: ``4096``, ``500kB``, ``16MB``, ``1G`` (decimal units)."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower().removesuffix("b")
+        number, unit = (text[:-1], text[-1]) if text and text[-1] in "kmg" else (text, "")
+        try:
+            size = int(float(number) * _UNITS[unit])
+        except (ValueError, OverflowError):  # "lots", "nan"; "inf", "1e400"
+            size = 0
+        if size < 1:
+            self.fail(f"{value!r} is not a size; give bytes like 16MB, 500kB or 4096", param, ctx)
+        return size
+
+
+_RECORD_SIZE_OPTION = click.option(
+    "--max-record-size", "max_record", type=ByteSize(),
+    default=f"{MAX_RECORD_BYTES // 10**6}MB", show_default=True,
+    help="skip (and report) an article file, JSONL line or CSV row longer than this, "
+         "without reading it whole")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,9 +123,10 @@ def format_option(choices: tuple[str, ...]) -> Callable[[F], F]:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="threads to scan with (results do not depend on it)")
 @click.option("-q", "--quiet", is_flag=True, help="print nothing but errors")
+@_RECORD_SIZE_OPTION
 @config_options
 def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict: bool,
-         jobs: int, quiet: bool, **settings: Any) -> None:
+         jobs: int, quiet: bool, max_record: int, **settings: Any) -> None:
     """Scan INPUTS (directories of .txt/.md, .jsonl, .jsonl.gz, .csv, or - for
     JSONL on stdin) and write DIR/report.json, report.html and report.md.
 
@@ -96,7 +142,7 @@ def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict
     # while they live, and they are gone before it is back on (its first collection
     # would walk them all: 1.2 s at 100,000 articles).
     with collection_paused():
-        corpus = _read(inputs, strict)
+        corpus = _read(inputs, strict, max_record)
         result = run_scan(corpus.articles, config, skipped=corpus.skipped,
                           warnings=corpus.warnings, progress=_bar if show else None,
                           jobs=jobs)
@@ -109,7 +155,7 @@ def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict
         skipped = len(report["skipped"])
         del report
     if not quiet:
-        click.echo(told)
+        click.echo(_shown(told, keep="\n"))
         click.echo("")
         for path in paths:
             click.echo(f"wrote {path}")
@@ -154,9 +200,11 @@ def report(report_path: Path, output: Path | None, formats: tuple[str, ...],
 @click.option("--fail-under", "floors", multiple=True, metavar="METRIC=VALUE",
               help="exit 1 if METRIC (" + ", ".join(METRICS) + ") is below VALUE; repeatable")
 @click.option("--strict", is_flag=True, help="stop with an error at the first skipped input")
+@_RECORD_SIZE_OPTION
 @config_options
 def evaluate_command(inputs: tuple[str, ...], truth: Path, json_path: Path | None,
-                     floors: tuple[str, ...], strict: bool, **settings: Any) -> None:
+                     floors: tuple[str, ...], strict: bool, max_record: int,
+                     **settings: Any) -> None:
     """Scan a labelled corpus and score the clusters, origins and template lines
     against TRUTH (format: docs/quality.md).
 
@@ -172,7 +220,7 @@ def evaluate_command(inputs: tuple[str, ...], truth: Path, json_path: Path | Non
         rows = read_truth(truth)
     except InputError as error:
         raise click.ClickException(str(error)) from error
-    corpus = _read(inputs, strict)
+    corpus = _read(inputs, strict, max_record)
     scanned = {a.id for a in corpus.articles}
     unknown = sorted(set(rows) - scanned)
     if unknown:
@@ -219,10 +267,11 @@ def index_group() -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-q", "--quiet", is_flag=True, help="print nothing but errors")
 @_DURABLE_OPTION
+@_RECORD_SIZE_OPTION
 @config_options
 @click.pass_context
 def index_add(ctx: click.Context, /, index_path: str, inputs: tuple[str, ...], quiet: bool,
-              durable: bool, **settings: Any) -> None:
+              durable: bool, max_record: int, **settings: Any) -> None:
     """Add every article of INPUTS to INDEX (created if needed), whatever it repeats,
     and count what each one repeated. Settings apply when the index is created; an
     existing index keeps its own.
@@ -244,14 +293,14 @@ def index_add(ctx: click.Context, /, index_path: str, inputs: tuple[str, ...], q
                                     strict=True):
             if verdict is None:
                 skipped += 1
-                click.echo(f"skipped {article.where or article.id}: "
-                           f"{AlreadyIndexed.of(article.id)}", err=True)
+                click.echo(_shown(f"skipped {article.where or article.id}: "
+                                  f"{AlreadyIndexed.of(article.id)}"), err=True)
             else:
                 decisions[verdict.decision] += 1
         batch.clear()
 
     with _open_index(index_path, config, durable=durable) as index:
-        for item in _stream(inputs):
+        for item in _stream(inputs, max_record):
             if isinstance(item, Article):
                 batch.append(item)
                 if len(batch) == ADD_BATCH:
@@ -295,7 +344,7 @@ def index_remove(index_path: str, ids: tuple[str, ...], durable: bool) -> None:
     with _open_index(index_path, None, create=False, durable=durable) as index:
         missing = [doc_id for doc_id in ids if not index.remove(doc_id)]
     for doc_id in ids:
-        click.echo(f"{'not in the index' if doc_id in missing else 'removed'}: {doc_id}")
+        click.echo(_shown(f"{'not in the index' if doc_id in missing else 'removed'}: {doc_id}"))
     if missing:
         raise click.exceptions.Exit(1)
 
@@ -312,8 +361,9 @@ _HOLD_OPTION = click.option(
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON verdict per line")
 @_HOLD_OPTION
+@_RECORD_SIZE_OPTION
 def check(index_path: str, inputs: tuple[str, ...], as_json: bool,
-          hold: tuple[str, ...]) -> None:
+          hold: tuple[str, ...], max_record: int) -> None:
     """Check the articles of INPUTS against INDEX without adding them, and print each
     verdict. Exit 0 when no article would be held back, 1 when one would (by default
     a duplicate, near-duplicate or contained copy of admitted text, or an id the index
@@ -326,13 +376,13 @@ def check(index_path: str, inputs: tuple[str, ...], as_json: bool,
     repeated = bad = False
     try:
         with _open_index(index_path, None, create=False) as index:
-            for item in _stream(inputs):
+            for item in _stream(inputs, max_record):
                 if isinstance(item, Article):
                     verdict = judge(index, item, add=False)
                     if verdict is None:
                         repeated = True
                         click.echo(json.dumps({"id": item.id, "decision": "already-indexed"})
-                                   if as_json else f"{item.id}: already in the index")
+                                   if as_json else _shown(f"{item.id}: already in the index"))
                         continue
                     repeated |= verdict.decision in hold
                     click.echo(_verdict_json(verdict) if as_json else _verdict_line(verdict))
@@ -357,13 +407,15 @@ def check(index_path: str, inputs: tuple[str, ...], as_json: bool,
                    "here, one JSON object per line")
 @_HOLD_OPTION
 @_DURABLE_OPTION
-def filter_command(index_path: str, add: bool, annotate: bool,
-                   rejects: TextIO | None, hold: tuple[str, ...], durable: bool) -> None:
+@_RECORD_SIZE_OPTION
+def filter_command(index_path: str, add: bool, annotate: bool, rejects: TextIO | None,
+                   hold: tuple[str, ...], durable: bool, max_record: int) -> None:
     """Read articles as JSON Lines on stdin and write the ones that pass to stdout, in
     order, one line at a time. Articles whose decision is held back (--hold) are
     dropped, or with --annotate passed with their verdict in a 'dedupe' field, as are
     articles that pass but repeat some admitted text. With --rejects every line read
-    is on stdout or in the rejects file.
+    is on stdout or in the rejects file (a line over --max-record-size as its number
+    and the error, without its text, which is never held).
 
     Example:
 
@@ -372,22 +424,25 @@ def filter_command(index_path: str, add: bool, annotate: bool,
     out = click.open_file("-", "wb")
     counts: Counter[str] = Counter()
     with _open_index(index_path, None, create=add, durable=durable) as index:
-        for lineno, line in enumerate(click.open_file("-", "rb"), 1):
-            if not line.strip():
+        for lineno, read in numbered_lines(click.open_file("-", "rb"), "-", max_record):
+            line = read if isinstance(read, bytes) else b""  # b"": too long to hold
+            if isinstance(read, bytes) and not line.strip():
                 out.write(line)
                 continue
             where = f"-:{lineno}"
-            *repairs, article = read_jsonl_record(where, line)
+            *repairs, article = (read_jsonl_record(where, line) if isinstance(read, bytes)
+                                 else [read])
             for repair in repairs:
                 if isinstance(repair, Repair):
-                    click.echo(f"warning {repair.where}: {repair.reason}", err=True)
+                    click.echo(_shown(f"warning {repair.where}: {repair.reason}"), err=True)
             if not isinstance(article, Article):
                 counts["unreadable"] += 1
-                click.echo(f"skipped {where}: {article.reason}", err=True)
+                click.echo(_shown(f"skipped {where}: {article.reason}"), err=True)
                 if rejects is not None:
+                    raw = line.decode("utf-8", "backslashreplace") if isinstance(
+                        read, bytes) else None
                     rejects.write(json.dumps({"line": lineno, "error": article.reason,
-                                              "raw": line.decode("utf-8", "backslashreplace")},
-                                             ensure_ascii=False) + "\n")
+                                              "raw": raw}, ensure_ascii=False) + "\n")
                 continue
             verdict = _filter_verdict(index, article, add, hold)
             if verdict["decision"] == "new":
@@ -395,7 +450,7 @@ def filter_command(index_path: str, add: bool, annotate: bool,
                 out.write(line)
             else:
                 record = {**json.loads(line), "dedupe": verdict}
-                text = json.dumps(record, ensure_ascii=False) + "\n"
+                text = _json_line(record)
                 if not verdict["held"]:
                     counts["passed"] += 1  # repeats some text, but not held back
                     out.write(text.encode("utf-8") if annotate else line)
@@ -409,6 +464,13 @@ def filter_command(index_path: str, add: bool, annotate: bool,
             out.flush()
     click.echo(", ".join(f"{n} {label}" for label, n in sorted(counts.items())) or "no input",
                err=True)
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    """One JSON Lines line; a lone surrogate (a JSON escape like \\ud800 in the input,
+    which UTF-8 cannot hold) is written back as that escape."""
+    text = json.dumps(record, ensure_ascii=False) + "\n"
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _filter_verdict(index: Index, article: Article, add: bool,
@@ -429,39 +491,66 @@ class _UsageOrInputError(click.ClickException):
     exit_code = 2
 
 
+@contextmanager
 def _open_index(location: str, config: Config | None, create: bool = True,
-                durable: bool = False) -> Index:
-    """The index at ``location``, opened; library errors become one ``Error:`` line."""
+                durable: bool = False) -> Iterator[Index]:
+    """The index at ``location``, open while the block runs, closed after; library errors,
+    in opening it or in the block, become one ``Error:`` line."""
     if (not create and location != ":memory:" and not location.startswith(REDIS_SCHEMES)
             and not Path(location).is_file()):
         raise click.ClickException(f"{location}: no such index; make one with dedupe index add")
+    with _index_errors(location):
+        index = Index(location, config, durable).open()
+    with _index_errors(location, opened=True), index:
+        yield index
+
+
+@contextmanager
+def _index_errors(location: str, opened: bool = False) -> Iterator[None]:
+    """Index, store and database errors as one ``Error:`` line naming the index."""
     try:
-        return Index(location, config, durable).open()
+        yield
     except IndexMismatch as error:
         raise click.ClickException(str(error)) from error
     except sqlite3.Error as error:
+        if opened:  # a damaged file, a full disk, tables another program changed
+            raise click.ClickException(
+                f"{location}: the index failed ({error}); check the disk, or build the index "
+                "again with dedupe index add") from error
         raise click.ClickException(f"{location}: not a dedupe index ({error}); give the file "
                                    "dedupe index add made") from error
-    except StoreError as error:
+    except (StoreError, TimeoutError) as error:
         raise click.ClickException(str(error)) from error
 
 
-def _stream(inputs: tuple[str, ...]) -> Iterable[Article | Skip | Repair]:
+def _stream(inputs: tuple[str, ...], max_record: int) -> Iterable[Article | Skip | Repair]:
     """Articles, skips and repairs of INPUTS one at a time; skips and repairs are printed."""
     for path in inputs:
-        for item in iter_input(path):
+        for item in iter_input(path, max_record_bytes=max_record):
             if not isinstance(item, Article):
                 label = "warning" if isinstance(item, Repair) else "skipped"
-                click.echo(f"{label} {item.where}: {item.reason}", err=True)
+                click.echo(_shown(f"{label} {item.where}: {item.reason}"), err=True)
             yield item
 
 
+def _shown(text: str, keep: str = "") -> str:
+    """``text`` safe to print: unprintable characters but those in ``keep`` (line ends,
+    terminal escape sequences, bidirectional overrides, all from untrusted ids, file
+    names and texts) as Python escapes, so that input cannot forge output lines or
+    drive the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in keep else c.encode("unicode_escape").decode()
+                   for c in text)
+
+
 def _verdict_line(verdict: Verdict) -> str:
-    """``id: decision`` and the strongest matches, one line."""
+    """``id: decision`` and the strongest matches, one line (`_shown`)."""
     matches = "; ".join(f"{m.id} {m.relation} {m.strength:.2f}" for m in verdict.matches[:3])
     more = f" (+{len(verdict.matches) - 3} more)" if len(verdict.matches) > 3 else ""
     origin = f", origin {verdict.origin} ({verdict.origin_rule})" if verdict.matches else ""
-    return f"{verdict.id}: {verdict.decision}" + (f": {matches}{more}{origin}" if matches else "")
+    return _shown(f"{verdict.id}: {verdict.decision}"
+                  + (f": {matches}{more}{origin}" if matches else ""))
 
 
 def _verdict_json(verdict: Verdict) -> str:
@@ -496,16 +585,17 @@ def _config(settings: dict[str, Any]) -> Config:
         raise click.UsageError(str(error)) from error
 
 
-def _read(inputs: tuple[str, ...], strict: bool) -> Corpus:
+def _read(inputs: tuple[str, ...], strict: bool, max_record: int) -> Corpus:
     """Read the inputs, printing every skip and warning; strict mode stops at the first."""
     try:
-        corpus = read_inputs(inputs, strict=strict)
+        corpus = read_inputs(inputs, strict=strict, max_record_bytes=max_record)
     except InputError as error:
-        raise click.ClickException(f"{error} (remove --strict to skip it and go on)") from error
+        raise click.ClickException(
+            _shown(f"{error} (remove --strict to skip it and go on)")) from error
     for skip in corpus.skipped:
-        click.echo(f"skipped {skip.where}: {skip.reason}", err=True)
+        click.echo(_shown(f"skipped {skip.where}: {skip.reason}"), err=True)
     for warning in corpus.warnings:
-        click.echo(f"warning {warning.where}: {warning.reason}", err=True)
+        click.echo(_shown(f"warning {warning.where}: {warning.reason}"), err=True)
     return corpus
 
 

@@ -5,7 +5,11 @@ scikit-learn's average-linkage agglomerative clustering on ``1 - strength``, a
 missing link counting as distance 1. Average linkage is the guard against
 chaining: two groups merge only when their members are, on average, linked, so one
 weak link between them is not enough. A document left on its own then joins the
-cluster of its strongest link: attaching one document is not a merge of groups.
+cluster of its strongest link: attaching one document is not a merge of groups. Last,
+clusters holding documents of the same content (``duplicate`` links) are one cluster:
+a document is always in its verbatim copies' cluster, however many copies there are
+(with more copies than ``max_postings``, each is linked to a few of the others only,
+and average linkage alone would split them, the missing links counting as distance 1).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ def cluster(articles: Sequence[Article], links: Sequence[Pair], config: Config) 
     ib = np.array([index[p.b] for p in links], dtype=np.int64)
     strength = np.array([p.strength for p in links])
     strong = np.array([p.relation in _STRONG for p in links], dtype=bool)
+    same = np.array([p.relation == "duplicate" for p in links], dtype=bool)
     graph = coo_matrix((np.ones(len(links)), (ia, ib)), shape=(n, n))
     _, component = connected_components(graph, directed=False)
     # Each linked component's members (ascending) and links (in order), grouped once.
@@ -62,6 +67,7 @@ def cluster(articles: Sequence[Article], links: Sequence[Pair], config: Config) 
     for in_comp, inside in zip(members_of, links_of, strict=True):
         la, lb = np.searchsorted(in_comp, ia[inside]), np.searchsorted(in_comp, ib[inside])
         sub = _split(in_comp.size, la, lb, strength[inside], strong[inside], config)
+        sub = _join_copies(sub, la[same[inside]], lb[same[inside]])
         labels[in_comp] = next_label + np.unique(sub, return_inverse=True)[1].reshape(-1)
         next_label = int(labels[in_comp].max()) + 1
     inner_links: dict[int, list[Pair]] = {}
@@ -136,6 +142,15 @@ def _split(
     with config_context(assume_finite=True, skip_parameter_validation=True):
         labels = model.fit_predict(distance).astype(np.int64)
     return _attach_singletons(labels, la, lb, s)
+
+
+def _join_copies(labels: np.ndarray, la: np.ndarray, lb: np.ndarray) -> np.ndarray:
+    """Labels with the clusters of the two ends of each ``(la, lb)`` link made one."""
+    if la.size == 0:
+        return labels
+    count = int(labels.max()) + 1
+    graph = coo_matrix((np.ones(la.size), (labels[la], labels[lb])), shape=(count, count))
+    return connected_components(graph, directed=False)[1].astype(np.int64)[labels]
 
 
 def _attach_singletons(

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import numpy as np
 
@@ -143,7 +144,7 @@ class Index:
             try:
                 stored = store.meta()
                 if stored and not self._given:
-                    self.config = _stored_config(stored)
+                    self.config = _stored_config(stored, str(self.location))
                 if stored:
                     _check_meta(store, self._meta(), str(self.location))
                 else:
@@ -652,7 +653,7 @@ def _check_meta(store: Store, wanted: dict[str, str], where: str) -> None:
     if not stored:
         store.set_meta(wanted)
         return
-    have = json.loads(stored.get("settings", "{}"))
+    have = _settings(stored, where)
     want = json.loads(wanted["settings"])
     differ = [f"{k} (index {have.get(k)!r}, asked {want.get(k)!r})"
               for k in sorted(set(have) | set(want)) if have.get(k) != want.get(k)]
@@ -666,8 +667,28 @@ def _check_meta(store: Store, wanted: dict[str, str], where: str) -> None:
                             + "; open it with its own settings or build a new index")
 
 
-def _stored_config(meta: dict[str, str]) -> Config:
+def _stored_config(meta: dict[str, str], where: str) -> Config:
     """The settings an index was built with (the defaults for any it does not name)."""
-    stored = json.loads(meta.get("settings", "{}"))
+    stored = _settings(meta, where)
     names = {name for name, *_ in Config.settings()}
-    return Config(**{k: v for k, v in stored.items() if k in names})
+    try:
+        return Config(**{k: v for k, v in stored.items() if k in names})
+    except (TypeError, ValueError) as error:
+        raise _unreadable(where, error) from None
+
+
+def _settings(meta: dict[str, str], where: str) -> dict[str, Any]:
+    """The stored settings as a JSON object; `IndexMismatch` if they are not one (an
+    index written by something else, or damaged)."""
+    try:
+        settings = json.loads(meta.get("settings", "{}"))
+    except ValueError as error:
+        raise _unreadable(where, error) from None
+    if not isinstance(settings, dict):
+        raise _unreadable(where, f"settings are {type(settings).__name__}, not an object")
+    return settings
+
+
+def _unreadable(where: str, error: object) -> IndexMismatch:
+    return IndexMismatch(f"{where}: the stored settings of this index are not readable "
+                         f"({error}); build it again from the articles (dedupe index add)")

@@ -31,13 +31,21 @@ scripts return are integers and field names, parsed as such: nothing read back i
 evaluated. Long key lists go in calls of at most ``_CHUNK`` keys each, and the
 scripts loop over KEYS (no ``unpack``). An add or a remove is one call whatever the
 document's size, so that it stays atomic.
+
+The server is not trusted to be Redis, nor the database to hold only dedupe's keys:
+every method turns whatever goes wrong in talking to it or in reading its answer (a
+protocol error, a reply of the wrong type or shape, bytes that are not UTF-8, a key of
+another type) into one `StoreError` line that names the URL; a reply never becomes
+code. Replies have a time limit (``TIMEOUT_SECONDS``), so that a server that stops
+answering is an error rather than a hang.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -45,6 +53,9 @@ from dedupe.store import LineCount, Stored, StoreError, chunks, most_counted, si
 
 #: A writer that dies holding the lock blocks the others at most this long.
 LOCK_SECONDS = 30
+#: Seconds to wait for a connection or a reply before giving up on the server.
+TIMEOUT_SECONDS = 120
+F = TypeVar("F", bound=Callable[..., Any])
 _FIELDS = ("id", "text", "date", "source", "title", "url")
 #: Keys per lookup script call (a long lookup is several calls).
 _CHUNK = 5000
@@ -233,6 +244,31 @@ return 1
 """
 
 
+def _guarded(method: F) -> F:
+    """Make any failure of the server or of its answer one `StoreError` naming the URL."""
+
+    @functools.wraps(method)
+    def call(self: RedisStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as error:  # the server's answers are untrusted input
+            raise StoreError(_failure(self.path, error)) from None
+
+    return call  # type: ignore[return-value]
+
+
+def _failure(url: str, error: Exception) -> str:
+    """One line for a server that failed or answered what a dedupe index cannot hold."""
+    detail = f"{type(error).__name__}: {error}".replace("\n", " ")
+    if "Connection" in type(error).__name__ or "Timeout" in type(error).__name__:
+        return (f"{url}: lost the Redis server ({detail}); check that it runs and answers, "
+                "then try again")
+    return (f"{url}: the server's answer is not what a dedupe index holds ({detail}); check "
+            "that the URL names a Redis server and a database that only dedupe writes to")
+
+
 class RedisStore:
     """An index's tables in a Redis database (``redis://host:port/db``).
 
@@ -249,10 +285,14 @@ class RedisStore:
         self.path = url
         try:
             # redis-py types replies as bytes | str; with decode_responses off they are bytes.
-            self._db: Any = redis.Redis.from_url(url)
-            self._db.ping()
-        except (redis.RedisError, ValueError) as error:
-            raise StoreError(f"{url}: cannot use this Redis ({error}); check the URL "
+            self._db: Any = redis.Redis.from_url(url, socket_timeout=TIMEOUT_SECONDS,
+                                                 socket_connect_timeout=TIMEOUT_SECONDS)
+            answer = self._db.ping()
+            if answer is not True:
+                raise redis.RedisError(f"PING answered {answer!r}, not PONG")
+        except Exception as error:  # anything a server that is not Redis makes the client do
+            detail = f"{error}".replace("\n", " ")
+            raise StoreError(f"{url}: cannot use this Redis ({detail}); check the URL "
                              "(redis://host:port/db) and that the server runs") from None
         # Registered once; each call is an EVALSHA (loaded again if the server lost it).
         self._print_stats = self._db.register_script(_PRINT_STATS)
@@ -263,6 +303,7 @@ class RedisStore:
         self._add = self._db.register_script(_ADD)
         self._remove = self._db.register_script(_REMOVE)
 
+    @_guarded
     def close(self) -> None:
         """Close the connection pool."""
         self._db.close()
@@ -270,25 +311,38 @@ class RedisStore:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One writer at a time across every worker (a Redis lock)."""
-        lock = self._db.lock("dedupe:lock", timeout=LOCK_SECONDS,
-                             blocking_timeout=4 * LOCK_SECONDS)
-        if not lock.acquire():
+        try:
+            lock = self._db.lock("dedupe:lock", timeout=LOCK_SECONDS,
+                                 blocking_timeout=4 * LOCK_SECONDS)
+            acquired = lock.acquire()
+        except Exception as error:
+            raise StoreError(_failure(self.path, error)) from None
+        if not acquired:
             raise TimeoutError(f"{self.path}: another writer holds the index lock")
         try:
             yield
-        finally:
+        except BaseException:
+            with suppress(Exception):  # the error that stopped the writer is the one to see
+                lock.release()
+            raise
+        try:
             lock.release()
+        except Exception as error:
+            raise StoreError(_failure(self.path, error)) from None
 
     # --- parameters ------------------------------------------------------------------
+    @_guarded
     def meta(self) -> dict[str, str]:
         """The stored parameters (empty for a new index)."""
         return {k.decode(): v.decode() for k, v in self._db.hgetall("dedupe:meta").items()}
 
+    @_guarded
     def set_meta(self, values: dict[str, str]) -> None:
         """Store the parameters."""
         self._db.hset("dedupe:meta", mapping=values)
 
     # --- documents -------------------------------------------------------------------
+    @_guarded
     def count(self) -> tuple[int, int]:
         """(documents, families)."""
         pipe = self._db.pipeline(transaction=False)
@@ -297,10 +351,12 @@ class RedisStore:
         documents, families = pipe.execute()
         return int(documents), int(families)
 
+    @_guarded
     def has(self, doc_id: str) -> bool:
         """Whether a document with this id is in the index."""
         return bool(self._db.hexists("dedupe:ids", doc_id))
 
+    @_guarded
     def docs(self, keys: Iterable[int]) -> list[Stored]:
         """The documents with these store keys, in key order."""
         order = sorted(set(keys))
@@ -315,6 +371,7 @@ class RedisStore:
                                    text[4], text[5], int(values[-1])))
         return rows
 
+    @_guarded
     def add(self, doc_id: str, text: str, date: str | None, source: str | None,
             title: str | None, url: str | None, family: int | None, bands: np.ndarray,
             prints: np.ndarray, lines: np.ndarray) -> int:
@@ -335,6 +392,7 @@ class RedisStore:
                         *(x for pair in fields.items() for x in pair)])
         return key
 
+    @_guarded
     def remove(self, doc_id: str) -> bool:
         """Delete a document and its keys atomically; False if it is absent."""
         raw = self._db.hget("dedupe:ids", doc_id)
@@ -368,11 +426,13 @@ class RedisStore:
                 counts[int(doc)] = counts.get(int(doc), 0) + int(n)
         return most_counted(counts, limit)
 
+    @_guarded
     def band_candidates(self, bands: np.ndarray, limit: int) -> list[int]:
         """Documents sharing LSH band keys, most shared first, at most ``limit``."""
         return self._counted([b"dedupe:band:%d:%d" % (b, k)
                               for b, k in enumerate(signed(bands))], limit)
 
+    @_guarded
     def print_stats(self, hashes: np.ndarray) -> dict[int, tuple[int, int]]:
         """Per fingerprint (signed): (documents, families) carrying it."""
         out: dict[int, tuple[int, int]] = {}
@@ -384,6 +444,7 @@ class RedisStore:
                        in zip(chunk, counts[::2], counts[1::2], strict=True) if docs)
         return out
 
+    @_guarded
     def postings(self, hashes: Sequence[int]) -> dict[int, list[int]]:
         """Per fingerprint (signed) carried by any: the documents carrying it, in order."""
         out: dict[int, list[int]] = {}
@@ -394,6 +455,7 @@ class RedisStore:
                     out[h] = sorted(map(int, members.split()))
         return out
 
+    @_guarded
     def line_counts(self, keys: np.ndarray) -> dict[int, LineCount]:
         """Per line key (signed): families carrying it, and their one source if any."""
         out: dict[int, LineCount] = {}
@@ -410,6 +472,7 @@ class RedisStore:
                 raise StoreError(f"{self.path}: line counts out of step")
         return out
 
+    @_guarded
     def family_has(self, family: int, prints: np.ndarray,
                    lines: np.ndarray) -> tuple[set[int], set[int]]:
         """Which of these fingerprints and line keys (signed) the family already carries."""

@@ -16,7 +16,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import numpy as np
@@ -126,9 +126,27 @@ def scan(
         >>> result.pairs[0].relation
         'duplicate'
     """
+    # Documents go in by id: which of two is compared from which side (and so which of
+    # equal alignments of repetitive text is reported, and how much it weighs) must not
+    # depend on the input's order. The result lists them in the input's order again.
+    order = sorted(range(len(articles)), key=lambda k: articles[k].id)
     with collection_paused():
-        return _scan(articles, config or Config(), skipped, warnings, progress or _quiet,
-                     jobs)
+        result = _scan([articles[k] for k in order], config or Config(), skipped, warnings,
+                       progress or _quiet, jobs)
+    if order == list(range(len(articles))):
+        return result
+    back = [0] * len(order)
+    for position, k in enumerate(order):
+        back[k] = position
+
+    def unsorted(values: tuple[T, ...]) -> tuple[T, ...]:
+        return tuple(values[position] for position in back)
+
+    return replace(result, articles=tuple(articles), words=unsorted(result.words),
+                   template_words=unsorted(result.template_words),
+                   template_lines=unsorted(result.template_lines),
+                   heading_lines=unsorted(result.heading_lines),
+                   stock_spans=unsorted(result.stock_spans))
 
 
 @contextmanager

@@ -176,6 +176,37 @@ def test_bad_setting_is_a_usage_error(tmp_path: Path, args: list[str], message: 
     assert not (tmp_path / "out").exists()
 
 
+BAD_SIZES = ["0", "-5MB", "1x", "MB", "lots", "nan", "inf", "1e400GB", ""]
+
+
+@pytest.mark.parametrize("size", BAD_SIZES)
+def test_a_bad_record_size_is_a_usage_error(tmp_path: Path, size: str) -> None:
+    result = run("scan", SEEDS, "-o", tmp_path / "out", "--max-record-size", size)
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"Error: Invalid value for '--max-record-size': {size!r} is not a size; give bytes "
+        "like 16MB, 500kB or 4096\n")
+
+
+@pytest.mark.parametrize(("size", "limit"), [("150", "150 bytes"), ("0.15kB", "150 bytes"),
+                                             ("1k", "1.0 kB")])
+def test_a_line_over_the_record_size_is_skipped_and_the_rest_scanned(
+    tmp_path: Path, size: str, limit: str,
+) -> None:
+    long_line = record("long", STORY * 10)
+    feed = write_jsonl(tmp_path / "feed.jsonl", record("a", "Short one."), long_line,
+                       record("c", "Short two."))
+    result = run("scan", feed, "-o", tmp_path / "out", "--max-record-size", size)
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"skipped {feed}:2: the line is {len(long_line) / 1000:.1f} kB, over the {limit} limit "
+        "per record; split it, or raise the limit with --max-record-size\n")
+    assert [d["id"] for d in report(tmp_path / "out")["documents"]] == ["a", "c"]
+    with_room = run("scan", feed, "-o", tmp_path / "all", "--max-record-size", "2kB")
+    assert with_room.stderr == ""
+    assert [d["id"] for d in report(tmp_path / "all")["documents"]] == ["a", "long", "c"]
+
+
 # --- determinism -------------------------------------------------------------------------
 
 
@@ -250,16 +281,20 @@ def test_scan_format_picks_the_reports(tmp_path: Path, formats: tuple[str, ...],
         ('{"documents": []}', ": not a dedupe report: top level: 'version' is a required "
                               "property; make one with dedupe scan (this is dedupe "
                               f"{__version__})"),
+        (None, ": cannot read it (No such file or directory); check the path, or give the "
+               "report.json that dedupe scan wrote"),
     ],
 )
-def test_report_of_a_bad_file_is_one_error_line(tmp_path: Path, content: str,
+def test_report_of_a_bad_file_is_one_error_line(tmp_path: Path, content: str | None,
                                                  message: str) -> None:
     path = tmp_path / "report.json"
-    path.write_text(content, encoding="utf-8")
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
     result = run("report", path)
     assert result.exit_code == 1
     assert result.stderr == f"Error: {path}{message}\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ([] if content is None
+                                                          else ["report.json"])
 
 
 def test_scan_to_an_unwritable_place_is_one_error_line(tmp_path: Path) -> None:

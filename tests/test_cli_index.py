@@ -211,3 +211,96 @@ def test_an_unreachable_redis_is_one_error_line() -> None:
     assert result.stderr.startswith("Error: redis://127.0.0.1:1/0: cannot use this Redis (")
     assert result.stderr.endswith("; check the URL (redis://host:port/db) and that the "
                                   "server runs\n")
+
+
+# --- hostile input ---------------------------------------------------------------------------
+
+SURROGATE = ("'text' has 1 lone surrogate(s) (\\ud800 at character 3), which are not text; "
+             "replaced with U+FFFD; write the character itself or its escaped surrogate pair")
+
+
+def test_lone_surrogates_are_repaired_by_every_command_that_reads(tmp_path: Path) -> None:
+    # Each of these used to end in a UnicodeEncodeError traceback (SQLite, the output).
+    story = json.dumps("Caf\ud800 " + STORY)  # json.dumps writes the lone one as \ud800
+    line = f'{{"id": "s1", "text": {story}}}'
+    feed = write_jsonl(tmp_path / "s.jsonl", line)
+    index = tmp_path / "index.sqlite"
+    added = run("index", "add", index, feed)
+    assert (added.exit_code, added.stderr) == (0, f"warning {feed}:1: {SURROGATE}\n")
+    copy = write_jsonl(tmp_path / "copy.jsonl", line.replace('"s1"', '"s2"'))
+    checked = run("check", index, copy)
+    assert checked.exit_code == 1
+    assert checked.stdout.startswith("s2: duplicate: s1 duplicate 1.00")
+    assert checked.stderr == f"warning {copy}:1: {SURROGATE}\n"
+    rejects = tmp_path / "rejects.jsonl"
+    stdin = line.replace('"s1"', '"s3"') + "\n"
+    for args, out in ((["--annotate"], "stdout"), (["--rejects", str(rejects)], "rejects")):
+        filtered = run("filter", index, *args, stdin=stdin)
+        assert filtered.exit_code == 0
+        written = filtered.stdout if out == "stdout" else rejects.read_text(encoding="utf-8")
+        (kept,) = written.splitlines()
+        assert "\\ud800" in kept, "the escape is written back as it came"
+        assert json.loads(kept)["text"] == json.loads(story)
+        assert json.loads(kept)["dedupe"]["decision"] == "duplicate"
+
+
+def test_check_and_index_add_skip_a_record_over_the_size_limit(tmp_path: Path) -> None:
+    long_line = json.dumps({"id": "long", "text": STORY * 5})
+    feed = write_jsonl(tmp_path / "feed.jsonl", long_line, json.dumps({"id": "n", "text": STORY}))
+    skipped = (f"skipped {feed}:1: the line is {len(long_line) / 1000:.1f} kB, over the "
+               "500 bytes limit per record; split it, or raise the limit with --max-record-size\n")
+    index = tmp_path / "index.sqlite"
+    added = run("index", "add", index, feed, "--max-record-size", "500")
+    assert (added.exit_code, added.stderr) == (0, skipped)
+    rows = dict(line.rsplit(None, 1) for line in added.stdout.splitlines()[2:])
+    assert rows == {"new": "1", "skipped": "1", "in the index": "1"}
+    checked = run("check", index, feed, "--max-record-size", "500B")
+    assert (checked.exit_code, checked.stdout, checked.stderr) == (2, "n: already in the index\n",
+                                                                   skipped)
+
+
+MARKED = "caf\u0301 \u05e9\u05dc\u05d5\u05dd"  # combining accent, Hebrew: printable
+HOSTILE_IDS = [
+    ("line end", "n1\nn2: new", "n1\\nn2: new"),
+    ("carriage return", "n1\rfake", "n1\\rfake"),
+    ("terminal escape", "\x1b[2J\x1b[31mred", "\\x1b[2J\\x1b[31mred"),
+    ("bidirectional override", "abc\u202etxt.exe", "abc\\u202etxt.exe"),
+    ("line separator", "a\u2028b", "a\\u2028b"),
+    ("plain text with marks", MARKED, MARKED),
+]
+
+
+@pytest.mark.parametrize(("record_id", "shown"), [c[1:] for c in HOSTILE_IDS],
+                         ids=[c[0] for c in HOSTILE_IDS])
+def test_an_id_cannot_forge_output_lines_or_drive_the_terminal(
+    seeded: Path, tmp_path: Path, record_id: str, shown: str,
+) -> None:
+    feed = write_jsonl(tmp_path / "feed.jsonl", json.dumps({"id": record_id, "text": STORY}))
+    assert run("check", seeded, feed).stdout == f"{shown}: new\n"
+    assert run("index", "add", seeded, feed).exit_code == 0
+    assert run("check", seeded, feed).stdout == f"{shown}: already in the index\n"
+    assert run("index", "remove", seeded, record_id).stdout == f"removed: {shown}\n"
+    # A file name is as untrusted as an id.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / f"{record_id}.txt").write_bytes(b"")
+    result = run("scan", folder, "-o", tmp_path / "out")
+    assert result.stderr == (f"skipped {folder}/{shown}.txt: empty file; add content or "
+                             "leave it out of the inputs\n")
+
+
+def test_filter_skips_a_line_over_the_size_limit_and_passes_the_rest(
+    seeded: Path, tmp_path: Path,
+) -> None:
+    long_line = json.dumps({"id": "long", "text": STORY * 5})
+    stdin = "\n".join([json.dumps({"id": "n1", "text": STORY}), long_line,
+                       json.dumps({"id": "n2", "text": "Another story entirely, short."})]) + "\n"
+    rejects = tmp_path / "rejects.jsonl"
+    result = run("filter", seeded, "--max-record-size", "500", "--rejects", rejects, stdin=stdin)
+    assert result.exit_code == 0
+    reason = (f"the line is {len(long_line) / 1000:.1f} kB, over the 500 bytes limit per "
+              "record; split it, or raise the limit with --max-record-size")
+    assert result.stderr == f"skipped -:2: {reason}\n2 new, 1 unreadable\n"
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["n1", "n2"]
+    assert json.loads(rejects.read_text(encoding="utf-8")) == {"line": 2, "error": reason,
+                                                               "raw": None}

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sklearn.cluster import AgglomerativeClustering
 
 from dedupe import Article, Config
-from dedupe.cluster import _attach_singletons, _split, choose_origin, source_record
+from dedupe.cluster import _attach_singletons, _split, choose_origin, cluster, source_record
 from dedupe.records import Pair
 
 
@@ -83,3 +83,26 @@ def test_two_close_pairs_weakly_linked_to_each_other_stay_two_clusters() -> None
     found = _split(4, la, lb, strength, np.zeros(6, dtype=bool), Config())
     assert _partition(found.tolist()) == [0, 0, 1, 1]
     assert _split(4, la, lb, np.ones(6), np.zeros(6, dtype=bool), Config()).tolist() == [0] * 4
+
+
+def test_sparsely_linked_copies_are_one_cluster_and_weaker_links_still_split() -> None:
+    # 70 copies of one text, each linked as a duplicate to the next five only (as a scan
+    # links copies past max_postings): average linkage alone split them into many
+    # clusters, the missing links counting as distance 1.
+    copies = [Article(f"c{k:02d}", "same text") for k in range(70)]
+    links = [Pair(f"c{k:02d}", f"c{j:02d}", "duplicate", 1.0, (1.0, 1.0), strength=1.0)
+             for k in range(70) for j in range(k + 1, min(k + 6, 70))]
+    (whole,) = cluster(copies, links, Config())
+    assert whole.members == tuple(a.id for a in copies)
+    # Two near-duplicate groups joined by one weak reuse link stay two clusters.
+    others = [Article(f"n{k}", "other text") for k in range(6)]
+    near = [Pair(f"n{k}", f"n{j}", "near-duplicate", 0.8, (0.9, 0.9), strength=0.9)
+            for k in range(3) for j in range(k + 1, 3)]
+    near += [Pair(f"n{k}", f"n{j}", "near-duplicate", 0.8, (0.9, 0.9), strength=0.9)
+             for k in range(3, 6) for j in range(k + 1, 6)]
+    weak = [Pair("n2", "n3", "reuse", 0.1, (0.2, 0.2), strength=0.4)]
+    assert sorted(c.members for c in cluster(others, near + weak, Config())) == [
+        ("n0", "n1", "n2"), ("n3", "n4", "n5")]
+    # A duplicate link across them: the two copies are in one cluster, whatever the rest.
+    same = [Pair("n2", "n3", "duplicate", 1.0, (1.0, 1.0), strength=1.0)]
+    assert any({"n2", "n3"} <= set(c.members) for c in cluster(others, near + same, Config()))

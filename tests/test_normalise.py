@@ -3,6 +3,7 @@ analysis finds what a plain regex-per-word reference finds."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 
@@ -33,6 +34,26 @@ def test_word_offsets_slice_the_original_text(text: str) -> None:
         assert text[start:end].strip() and start < end
     for start, end in doc.line_chars.tolist():
         assert 0 <= start < end <= len(text)
+
+
+#: Pieces of scraped text that trip segmenters: every line end Python knows, NUL and
+#: other controls, a BOM, bidirectional controls, combining marks, emoji with joiners.
+HOSTILE_PIECES = ["word", "Word.", "e\u0301", "\u0301", "\u202e", "\u200f", "\ufeff",
+                  "\U0001f468\u200d\U0001f469", "\U0001f600", "\x00", "\r\n", "\r", "\n",
+                  "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", " ", "\t", "\u00a0",
+                  "\u05e9\u05dc\u05d5\u05dd", "\u4e2d\u6587", "12", "-", "\\"]
+
+
+@given(st.lists(st.sampled_from(HOSTILE_PIECES), max_size=40).map("".join) | st.text())
+def test_lines_are_ordered_disjoint_and_hold_every_word(text: str) -> None:
+    doc = analyse(text, Config())
+    lines = doc.line_chars.tolist()
+    assert all(end <= next_start for (_, end), (next_start, _) in itertools.pairwise(lines))
+    assert len(doc.line_words) == len(lines) and len(doc.line_keys) == len(lines)
+    for start, end in zip(doc.starts.tolist(), doc.ends.tolist(), strict=True):
+        assert sum(line_start <= start and end <= line_end
+                   for line_start, line_end in lines) == 1, (start, end)
+        assert "\n" not in text[start:end] and "\r" not in text[start:end]
 
 
 @pytest.mark.parametrize("a,b", [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import doctest
 import gzip
 import io
@@ -10,6 +11,7 @@ import os
 import pickle
 import random
 import re
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,6 +88,8 @@ BAD_INPUTS = [
     ("blank JSONL lines", {"a.jsonl": b"\n  \r\n" + GOOD + b"\n"}, "a.jsonl", 1, []),
     ("malformed JSON", {"a.jsonl": b'{"id": "1", "text": "x"\n' + GOOD}, "a.jsonl", 1,
      [("a.jsonl:1", f"malformed JSON (Expecting ',' delimiter at column 24); {ONE_OBJECT}")]),
+    ("unterminated string", {"a.jsonl": b'{"id": "1", "text": "x}\n' + GOOD}, "a.jsonl", 1,
+     [("a.jsonl:1", f"malformed JSON (Unterminated string starting at column 21); {ONE_OBJECT}")]),
     ("JSON array", {"a.jsonl": GOOD + b'["x"]\n'}, "a.jsonl", 1,
      [("a.jsonl:2", f"the line is an array, not an object; {ONE_OBJECT}")]),
     ("JSON string", {"a.jsonl": b'"x"\n'}, "a.jsonl", 0,
@@ -109,8 +113,12 @@ BAD_INPUTS = [
     ("invalid UTF-8 on one line", {"a.jsonl": GOOD + b'{"id": "2", "text": "caf\xe9"}\n' + GOOD2},
      "a.jsonl", 2,
      [("a.jsonl:2", "not valid UTF-8 (byte 0xe9 at offset 24); re-encode the file as UTF-8")]),
-    ("NUL bytes in JSONL", {"a.jsonl": GOOD + b"\x00\x01\x02\n" + GOOD}, "a.jsonl", 1,
-     [("a.jsonl", "binary file (NUL byte on line 2); save it as UTF-8 text")]),
+    ("NUL bytes on line 1 of JSONL", {"a.jsonl": b"PK\x03\x04\x00\n" + GOOD}, "a.jsonl", 0,
+     [("a.jsonl", "binary file (NUL byte on line 1); save it as UTF-8 text")]),
+    ("NUL bytes later in JSONL", {"a.jsonl": GOOD + b"\x01\x00\x02\n" + GOOD2}, "a.jsonl", 2,
+     [("a.jsonl:2", f"binary data (NUL byte at offset 1); {ONE_OBJECT}")]),
+    ("NUL bytes later in CSV", {"a.csv": b"id,text\n1,ok\n2,a\x00b\n3,no\n"}, "a.csv", 1,
+     [("a.csv", "binary file (NUL byte on line 3); save it as UTF-8 text")]),
     ("gzip without trailer", {"a.jsonl.gz": gzipped_lines(3)[:-8]}, "a.jsonl.gz", 3,
      [("a.jsonl.gz", "damaged gzip data at line 4 (Compressed file ended before the "
                      "end-of-stream marker was reached); the lines before it were read; "
@@ -446,6 +454,155 @@ def test_permission_denied_for_real(in_tmp: Path) -> None:
     write(in_tmp, {"a.jsonl": GOOD})
     (in_tmp / "a.jsonl").chmod(0)
     assert read_inputs(["a.jsonl"]).skipped == (Skip("a.jsonl", CANNOT_READ.format("file")),)
+
+
+# --- limits -----------------------------------------------------------------------------
+
+LIMIT = 100  # bytes per record in these tests
+LONG = "x" * 150
+
+
+def too_long(what: str, size: int) -> str:
+    return (f"{what} is {size} bytes, over the 100 bytes limit per record; split it, or raise "
+            "the limit with --max-record-size")
+
+
+def line(record_id: str, text: str) -> bytes:
+    return json.dumps({"id": record_id, "text": text}).encode() + b"\n"
+
+
+LONG_LINE = line("long", LONG)  # 179 bytes with its line end
+# name, files, input, ids kept, expected (where, reason) skips
+OVER_THE_LIMIT = [
+    ("text file at the limit", {"a.txt": b"y" * LIMIT}, "a.txt", ["a"], []),
+    ("text file over it", {"a.txt": b"y" * (LIMIT + 1)}, "a.txt", [],
+     [("a.txt", too_long("the file", LIMIT + 1))]),
+    ("JSONL line in the middle", {"a.jsonl": GOOD + LONG_LINE + GOOD2}, "a.jsonl",
+     ["ok", "ok2"], [("a.jsonl:2", too_long("the line", len(LONG_LINE) - 1))]),
+    ("JSONL line with CRLF", {"a.jsonl": GOOD + LONG_LINE[:-1] + b"\r\n" + GOOD2}, "a.jsonl",
+     ["ok", "ok2"], [("a.jsonl:2", too_long("the line", len(LONG_LINE) - 1))]),
+    ("JSONL last line, no line end", {"a.jsonl": GOOD + LONG_LINE[:-1]}, "a.jsonl", ["ok"],
+     [("a.jsonl:2", too_long("the line", len(LONG_LINE) - 1))]),
+    ("JSONL line at the limit", {"a.jsonl": line("k", "z" * (LIMIT - 26))}, "a.jsonl", ["k"], []),
+    ("gzip JSONL", {"a.jsonl.gz": gzip.compress(LONG_LINE + GOOD)}, "a.jsonl.gz", ["ok"],
+     [("a.jsonl.gz:1", too_long("the line", len(LONG_LINE) - 1))]),
+    ("CSV row", {"a.csv": f"id,text\n1,ok\n2,{LONG}\n3,fine\n".encode()}, "a.csv", ["1", "3"],
+     [("a.csv:3", too_long("the line", len(LONG) + 2))]),
+    ("CSV line inside a quoted field", {"a.csv": f'id,text\n1,"a\n{LONG}\nb"\n2,ok\n'.encode()},
+     "a.csv", ["2"], [("a.csv:2", too_long("line 3", len(LONG)))]),
+    ("CSV record of short lines", {"a.csv": ('id,text\n1,"' + "y\n" * 60 + '"\n2,ok\n').encode()},
+     "a.csv", ["2"], [("a.csv:2", too_long("the record", 121))]),
+    ("CSV header", {"a.csv": f"id,text,{LONG}\n1,ok\n".encode()}, "a.csv", [],
+     [("a.csv", "line 1: " + too_long("the header", len(LONG) + 8) + "; the rest was not read")]),
+    ("CSV closing quote on a long line", {"a.csv": f'id,"text\n{LONG}"\n1,ok\n'.encode()},
+     "a.csv", [],
+     [("a.csv", "line 2: " + too_long("the line", len(LONG) + 1) + "; the rest was not read")]),
+    ("directory", {"d/a.txt": b"A", "d/b.txt": LONG.encode(), "d/c.txt": b"C"}, "d", ["a", "c"],
+     [("d/b.txt", too_long("the file", len(LONG)))]),
+]
+
+
+@pytest.mark.parametrize(
+    ("files", "target", "kept", "skips"),
+    [case[1:] for case in OVER_THE_LIMIT],
+    ids=[case[0] for case in OVER_THE_LIMIT],
+)
+def test_a_record_over_the_limit_is_skipped_and_reading_goes_on(
+    in_tmp: Path, files: dict[str, bytes], target: str, kept: list[str],
+    skips: list[tuple[str, str]],
+) -> None:
+    write(in_tmp, files)
+    corpus = read_inputs([target], max_record_bytes=LIMIT)
+    assert [(skip.where, skip.reason) for skip in corpus.skipped] == skips
+    assert [article.id for article in corpus.articles] == kept
+
+
+def test_a_long_line_on_stdin_is_skipped() -> None:
+    lines = (GOOD + LONG_LINE + GOOD2).decode()
+    corpus = read_inputs(["-"], stdin=io.StringIO(lines), max_record_bytes=LIMIT)
+    assert [a.id for a in corpus.articles] == ["ok", "ok2"]
+    assert corpus.skipped == (Skip("-:2", too_long("the line", len(LONG_LINE) - 1)),)
+
+
+def test_a_line_far_over_the_limit_is_never_held(in_tmp: Path) -> None:
+    size = 40_000_000
+    with open("big.jsonl", "wb") as file:
+        file.write(GOOD)
+        file.write(b'{"id": "big", "text": "' + b"w" * (size - 26) + b'"}\n')
+        file.write(GOOD2)
+    tracemalloc.start()
+    try:
+        corpus = read_inputs(["big.jsonl"], max_record_bytes=1_000_000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [a.id for a in corpus.articles] == ["ok", "ok2"]
+    assert [s.reason for s in corpus.skipped] == [
+        "the line is 40.0 MB, over the 1.0 MB limit per record; split it, or raise the limit "
+        "with --max-record-size"]
+    assert peak < 8_000_000, f"reading held {peak:,} bytes at once"  # the line: 40 MB
+
+
+def test_a_csv_article_longer_than_the_csv_modules_field_limit_is_read(in_tmp: Path) -> None:
+    text = "word " * 60_000  # 300,000 characters: over csv's default 131,072
+    write(in_tmp, {"a.csv": f"id,text\n1,{text}\n2,short\n".encode()})
+    corpus = read_inputs(["a.csv"])
+    assert [(a.id, len(a.text)) for a in corpus.articles] == [("1", len(text)), ("2", 5)]
+    assert corpus.skipped == ()
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 1.5])
+def test_the_limit_must_be_a_positive_number_of_bytes(limit: int) -> None:
+    with pytest.raises(ValueError) as raised:
+        read_inputs(["seeds"], max_record_bytes=limit)
+    expected = f"max_record_bytes must be a positive number of bytes, not {limit!r}"
+    assert str(raised.value) == expected
+
+
+def test_a_directory_nested_deeper_than_the_recursion_limit_is_read(in_tmp: Path) -> None:
+    depth = 1500  # Python stops recursing at 1,000 frames
+    write(in_tmp, {"d/top.txt": b"At the top."})
+    folders = [os.open("d", os.O_RDONLY)]
+    try:
+        for _ in range(depth):  # relative to a descriptor: no path this long is needed
+            os.mkdir("a", dir_fd=folders[-1])
+            folders.append(os.open("a", os.O_RDONLY, dir_fd=folders[-1]))
+        with open(os.open("deep.txt", os.O_WRONLY | os.O_CREAT, dir_fd=folders[-1]), "w") as file:
+            file.write("At the bottom.")
+        corpus = read_inputs(["d"])
+        assert [(a.id, a.text) for a in corpus.articles] == [
+            ("deep", "At the bottom."), ("top", "At the top.")]
+        assert corpus.articles[0].where == "d/" + "a/" * depth + "deep.txt"
+    finally:  # bottom up: pytest's own clean-up of old temporary directories recurses
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink("deep.txt", dir_fd=folders[-1])
+        while len(folders) > 1:
+            os.close(folders.pop())
+            os.rmdir("a", dir_fd=folders[-1])
+        os.close(folders[0])
+
+
+# --- lone surrogates -------------------------------------------------------------------------
+
+SURROGATE_REPAIR = ("'{}' has {} lone surrogate(s) (\\u{} at character {}), which are not "
+                    "text; replaced with U+FFFD; write the character itself or its escaped "
+                    "surrogate pair")
+
+
+def test_lone_surrogates_in_json_are_replaced_one_for_one_with_a_warning() -> None:
+    line = (r'{"id": "a\udc00", "text": "Caf\ud800 \ud83d\ude00 ok \udfff.", '
+            r'"title": "T\ud800"}')
+    corpus = read_inputs(["-"], stdin=io.StringIO(line + "\n"))
+    (article,) = corpus.articles
+    assert (article.id, article.text, article.title) == (
+        "a\ufffd", "Caf\ufffd \U0001f600 ok \ufffd.", "T\ufffd")
+    assert [(w.where, w.reason) for w in corpus.warnings] == [
+        ("-:1", SURROGATE_REPAIR.format("id", 1, "dc00", 1)),
+        ("-:1", SURROGATE_REPAIR.format("text", 2, "d800", 3)),
+        ("-:1", SURROGATE_REPAIR.format("title", 1, "d800", 1)),
+    ]
+    for value in (article.id, article.text, article.title or ""):
+        value.encode("utf-8")  # every kept string can be written as UTF-8
 
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00\ufeff"))

@@ -546,6 +546,40 @@ def test_markup_in_the_corpus_is_shown_as_text_and_never_runs(
     assert page.locator("#member-1 .url a").inner_text() == HOSTILE[1].url
 
 
+def test_the_security_policy_stops_markup_that_got_into_the_page_from_running(
+    page: Page, problems: list[str], hostile_report: tuple[Path, dict[str, Any]],
+) -> None:
+    # The second line of defence: were an article's markup ever put into the page as
+    # HTML (an escaping bug), the page's own Content-Security-Policy must stop it. (Not
+    # eval: code Playwright runs in the page is exempt from the policy, as DevTools' is.)
+    html, _ = hostile_report
+    open_report(page, html)
+    policy = page.get_attribute('meta[http-equiv="Content-Security-Policy"]', "content")
+    assert policy is not None and policy.startswith("default-src 'none'; ")
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    violated = page.evaluate("""() => new Promise((resolve) => {
+        const seen = [];
+        document.addEventListener("securitypolicyviolation",
+                                  (e) => seen.push(e.effectiveDirective));
+        document.body.insertAdjacentHTML("beforeend",
+            '<img src="data:," onload="window.__pwned=6">' +
+            '<img src="x" onerror="window.__pwned=7">' +
+            '<div id="bait" onclick="window.__pwned=8">bait</div>' +
+            '<a id="jsurl" href="javascript:window.__pwned=9">link</a>');
+        const script = document.createElement("script");
+        script.textContent = "window.__pwned = 10";
+        document.body.append(script);
+        document.getElementById("bait").click();
+        document.getElementById("jsurl").click();
+        setTimeout(() => resolve(seen), 300);
+    })""")
+    assert page.evaluate("window.__pwned") is None, violated
+    assert sorted(set(violated)) == ["img-src", "script-src-attr", "script-src-elem"], violated
+    assert violated.count("script-src-attr") >= 3  # onload, onclick and the javascript: link
+    logged = drain(problems)
+    assert logged and all("Content Security Policy" in line for line in logged), logged
+
+
 # --- many documents --------------------------------------------------------------------------
 
 CLUSTERS = 6000

@@ -187,7 +187,8 @@ def test_load_report_names_the_first_wrong_field(
         ("[" * 100_000 + "]" * 100_000, ": nested too deeply to be a report; give the "
          "report.json that dedupe scan wrote"),
         (b"\xff\xfe{}", ": cannot read it ('utf-8' codec can't decode byte 0xff in position "
-         "0: invalid start byte)"),
+         "0: invalid start byte); check the path, or give the report.json that dedupe scan "
+         "wrote"),
     ],
 )
 def test_load_report_rejects_what_is_not_a_report(

@@ -7,6 +7,8 @@ on a saved report.json gives the same bytes as the scan that wrote it.
 from __future__ import annotations
 
 import json
+import os
+import secrets
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
@@ -31,6 +33,14 @@ def write_reports(report: Report, out_dir: Path, formats: Collection[str]) -> li
 
     The report is rendered from its JSON text read back, so a scan and a later
     ``dedupe report`` of the saved file produce identical files.
+
+    Files go only into ``out_dir`` under the fixed names of `FORMATS` (nothing in the
+    report names a path), each written to a new file beside it and then renamed over
+    it: a symbolic link planted at ``out_dir/report.html`` is replaced, never followed,
+    and a reader never sees half a report.
+
+    Raises:
+        OSError: a file cannot be written; ``filename`` is the report's path.
     """
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
@@ -47,10 +57,23 @@ def write_reports(report: Report, out_dir: Path, formats: Collection[str]) -> li
     for name, file_name in FORMATS.items():
         if name in formats:
             path = out_dir / file_name
-            with path.open("wb") as file:
-                file.writelines(render[name]())
+            _replace(path, render[name]())
             written.append(path)
     return written
+
+
+def _replace(path: Path, parts: Iterable[bytes]) -> None:
+    """Write ``parts`` to a new file in ``path``'s directory, then rename it to ``path``."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        # O_EXCL: a new file of our own (never through a link); mode as open() would give.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(descriptor, "wb") as file:
+            file.writelines(parts)
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror, str(path)) from error
 
 
 __all__ = ["FORMATS", "ReportError", "load_report", "render_html", "render_markdown",

@@ -198,7 +198,8 @@ def load_report(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
-        raise ReportError(f"{path}: cannot read it ({reason})") from None
+        raise ReportError(f"{path}: cannot read it ({reason}); check the path, or give the "
+                          "report.json that dedupe scan wrote") from None
     try:
         report = json.loads(text)
     except json.JSONDecodeError as error:
