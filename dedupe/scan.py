@@ -38,7 +38,7 @@ from dedupe.cluster import cluster, load_clustering
 from dedupe.config import Config
 from dedupe.documents import in_threads_map
 from dedupe.kernels import segment_counts
-from dedupe.lsh import band_keys, band_pairs, lsh_pairs
+from dedupe.lsh import band_keys, band_pairs
 from dedupe.normalise import Doc, analyse_many, content_key_of, word_hashes_flat
 from dedupe.passages import Sides, passage, rare_flat, sorted_usable
 from dedupe.records import Article, Boilerplate, Cluster, Pair, Skip
@@ -538,8 +538,10 @@ def _lsh(sets: tuple[np.ndarray, np.ndarray], config: Config, jobs: int = 1) -> 
     in ``jobs`` threads)."""
     values, offsets = sets
     sizes = np.diff(offsets)
-    signatures = signatures_flat(values, sizes, config.num_perm, config.seed, jobs)
-    return lsh_pairs(signatures, *config.lsh_bands, sizes > 0)
+    # (The signatures go once banded: round 1's peak is this beside the postings.)
+    keys = band_keys(signatures_flat(values, sizes, config.num_perm, config.seed, jobs),
+                     *config.lsh_bands)
+    return band_pairs(keys, sizes > 0)
 
 
 def _candidates(sets: tuple[np.ndarray, np.ndarray], config: Config, jobs: int) -> np.ndarray:
