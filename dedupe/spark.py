@@ -124,7 +124,12 @@ SparkFailure = (Py4JJavaError, PySparkException)
 
 def failure_line(error: BaseException) -> str:
     """The line of a Spark failure that says what went wrong (a Java failure comes with
-    its whole stack trace)."""
+    its whole stack trace).
+
+    Example:
+        >>> failure_line(RuntimeError("o1.x\\nj.io.FileNotFoundException: File a does not exist"))
+        'File a does not exist'
+    """
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     for line in lines:
         if "Exception: " in line or "Error: " in line:
@@ -190,7 +195,7 @@ def _input_records(spark: SparkSession, inputs: Sequence[str]) -> RDD[Record]:
         elif name.endswith((".jsonl", ".jsonl.gz")):
             lines = context.textFile(name).zipWithIndex()
             parts.append(lines.mapPartitions(partial(_jsonl_records, name, source)))
-        elif name.endswith(".parquet") or name.rstrip("/").endswith(".parquet"):
+        elif name.rstrip("/").endswith(".parquet"):
             frame = spark.read.parquet(name)
             parts.append(_frame_records(frame, name, source))
         else:
@@ -942,19 +947,36 @@ class SparkScan:
         return self.spark.createDataFrame(rows, _SKIPS)
 
     def first_skips(self, count: int) -> list[Skip]:
-        """The first ``count`` records skipped, in input order."""
+        """The first ``count`` records skipped, in input order.
+
+        Example:
+            >>> scan_paths(spark, ["feed.jsonl"]).first_skips(1)[0].where  # doctest: +SKIP
+            ['feed.jsonl:4']
+        """
         first = self._skipped.takeOrdered(count, key=lambda kv: kv[0])  # type: ignore[type-var]
         return [s for _, s in first]
 
     def skip_count(self) -> int:
-        """How many records were skipped."""
+        """How many records were skipped (a Spark job).
+
+        Example:
+            >>> scan_paths(spark, ["feed.jsonl"]).skip_count()  # doctest: +SKIP
+            3
+        """
         return self._skipped.count()
 
     def write(self, directory: str | os.PathLike[str]) -> list[str]:
         """Write every table to ``DIRECTORY/NAME.parquet`` (replacing what is there).
 
+        Args:
+            directory: a local path or any URL Spark writes to (``hdfs://``, ``s3a://``).
+
         Returns:
             The paths written, in ``tables`` order.
+
+        Example:
+            >>> scan_dataframe(frame).write("out")[0]  # doctest: +SKIP
+            'out/pairs.parquet'
         """
         written = []
         for name, frame in self.tables().items():
@@ -964,7 +986,12 @@ class SparkScan:
         return written
 
     def tables(self) -> dict[str, DataFrame]:
-        """The DataFrames by name, as ``write`` writes them."""
+        """The DataFrames by name, as ``write`` writes them.
+
+        Example:
+            >>> sorted(scan_dataframe(frame).tables())[:2]  # doctest: +SKIP
+            ['boilerplate', 'clusters']
+        """
         return {"pairs": self.pairs, "passages": self.passages, "boilerplate": self.boilerplate,
                 "clusters": self.clusters, "documents": self.documents,
                 "skipped": self.skipped, "warnings": self.warnings}
