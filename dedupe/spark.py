@@ -1060,8 +1060,19 @@ def scan_paths(spark: SparkSession, inputs: Sequence[str], config: Config | None
     return _scan(spark, _input_records(spark, inputs), config or Config())
 
 
+def _fit_partitions(spark: SparkSession) -> None:
+    """In local mode, as many shuffle partitions as twice the cores, unless set: Spark's
+    default of 200 makes each DataFrame shuffle (connected components) 200 tasks, and
+    every RDD joined with their result as many, on a machine of a few cores."""
+    context = spark.sparkContext
+    if (context.master or "").startswith("local") and not context.getConf().contains(
+            "spark.sql.shuffle.partitions"):
+        spark.conf.set("spark.sql.shuffle.partitions", str(2 * context.defaultParallelism))
+
+
 def _scan(spark: SparkSession, records: RDD[Record], config: Config) -> SparkScan:
     keep = StorageLevel.MEMORY_AND_DISK
+    _fit_partitions(spark)
     corpus = _corpus(records)
     texts = corpus.articles.mapPartitions(partial(_analysed, config)).persist(keep)
     docs = texts.keys()
