@@ -56,6 +56,7 @@ same kind of hash; both differ only on a 64-bit hash collision.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -323,6 +324,13 @@ def _small_star(edges: DataFrame) -> DataFrame:
     return _oriented(linked).distinct()
 
 
+def _union(a: RDD[Any], b: RDD[Any]) -> RDD[Any]:
+    """``a.union(b)`` in as many partitions as the larger has: a union has the partitions
+    of both, and the shuffles after it as many again, so that unions repeated over a
+    scan would multiply its tasks (where ``spark.default.parallelism`` is not set)."""
+    return a.union(b).coalesce(max(a.getNumPartitions(), b.getNumPartitions()))
+
+
 def _families(spark: SparkSession, docs: RDD[int],
               edges: RDD[tuple[int, int]]) -> RDD[tuple[int, int]]:
     """``relations.families`` as ``(document, family)``: every document, labelled by
@@ -472,7 +480,7 @@ def _loose_families(spark: SparkSession, docs: RDD[int], full: RDD[Any],
         lambda kv: (kv[1][0], kv[1][1])).distinct().mapValues(lambda _: 1).reduceByKey(add)
     one = targets.filter(lambda kv: kv[1] == 1)
     kept = oriented.map(lambda po: (po[1][0], po[0])).join(one).map(lambda kv: kv[1][0])
-    return _families(spark, docs, similar.union(kept))
+    return _families(spark, docs, _union(similar, kept))
 
 
 def _heading_rows(item: tuple[int, _Text]) -> Iterator[tuple[int, tuple[tuple[int, int], str]]]:
@@ -654,7 +662,7 @@ class _Pass:
         """Families by whole-document relations and strong passage reuse."""
         strong = self.content.filter(lambda kv: kv[1][4] is not None).keys()
         reuse = self.evidence.filter(lambda kv: kv[1][1] >= STRONG_REUSE).keys()
-        return _families(spark, docs, strong.union(reuse))
+        return _families(spark, docs, _union(strong, reuse))
 
 
 def _template_line_rows(lines: RDD[tuple[int, _Line]], keys: RDD[int]) -> RDD[tuple[int, _Line]]:
@@ -671,14 +679,14 @@ def _compare(spark: SparkSession, texts: RDD[tuple[int, _Text]], lines: RDD[tupl
     sides = texts.leftOuterJoin(masked.groupByKey()).mapValues(
         lambda v: _side(v[0], v[1], config)).persist(StorageLevel.MEMORY_AND_DISK)
     sets = sides.mapValues(lambda s: s.content)
-    compared = candidates.union(_lsh_pairs(sets, config, config.lsh_bands)).distinct()
+    compared = _union(candidates, _lsh_pairs(sets, config, config.lsh_bands)).distinct()
     compared = compared.persist(StorageLevel.MEMORY_AND_DISK)
     keyed = sides.mapValues(lambda s: (s.content, s.key, s.words))
     content = _pair_join(compared.map(lambda p: (p, None)), keyed).mapPartitions(
         partial(_related, config)).persist(StorageLevel.MEMORY_AND_DISK)
     edges = content.filter(lambda kv: kv[1][4] is not None).keys()
     if known is not None:
-        edges = edges.union(known.filter(lambda kv: kv[0] != kv[1]))
+        edges = _union(edges, known.filter(lambda kv: kv[0] != kv[1]))
     family = _families(spark, docs, edges).persist(StorageLevel.MEMORY_AND_DISK)
     bar = stock_threshold(family.filter(lambda kv: kv[0] == kv[1]).count(), config)
     # Stock phrases: shingles in ``bar`` families or more, less those some document
@@ -1081,8 +1089,8 @@ def _scan(spark: SparkSession, records: RDD[Record], config: Config) -> SparkSca
 
     # Round 1: families on the full text decide which lines are templates.
     full_sets = texts.mapValues(lambda t: t.full)
-    candidates = _lsh_pairs(full_sets, config, config.lsh_bands).union(
-        _posting_pairs(full_sets, config)).distinct().persist(keep)
+    candidates = _union(_lsh_pairs(full_sets, config, config.lsh_bands),
+                        _posting_pairs(full_sets, config)).distinct().persist(keep)
     full = _pair_join(candidates.map(lambda p: (p, None)), full_sets).mapPartitions(_measured)
     family = _loose_families(spark, docs, full.persist(keep), config)
     masked = _template_keys(lines, family, config).persist(keep)
@@ -1095,9 +1103,9 @@ def _scan(spark: SparkSession, records: RDD[Record], config: Config) -> SparkSca
     if rechecked.count() < masked_count:
         unmasked = masked.subtract(rechecked).map(lambda k: (k, None))
         changed = lines.join(unmasked).map(lambda kv: (kv[1][0].d, None)).distinct()
-        touched = compared.compared.map(lambda p: (p[0], p)).join(changed).values().keys().union(
-            compared.compared.map(lambda p: (p[1], p)).join(changed).values().keys())
-        kept = compared.content.keys().union(touched).distinct()
+        touched = _union(compared.compared.map(lambda p: (p[0], p)).join(changed).values().keys(),
+                         compared.compared.map(lambda p: (p[1], p)).join(changed).values().keys())
+        kept = _union(compared.content.keys(), touched).distinct()
         masked = rechecked
         compared = _compare(spark, texts, lines, masked, kept, final_family, config)
         final_family = compared.family_with_reuse(spark, docs).persist(keep)
@@ -1202,6 +1210,14 @@ def session(master: str | None = None, *, partitions: int | None = None) -> Spar
     builder = SparkSession.builder.appName("dedupe")
     if master:
         builder = builder.master(master)
+    # In local mode (asked for, or pyspark's default when not started by spark-submit,
+    # which sets the gateway port), twice as many partitions as cores unless given.
+    local = master.startswith("local") if master else (
+        "PYSPARK_GATEWAY_PORT" not in os.environ)
+    if partitions is None and local:
+        cores = os.cpu_count() or 1
+        found = re.match(r"local\[(\d+)", master or "")
+        partitions = 2 * (int(found.group(1)) if found else cores)
     if partitions:
         builder = builder.config("spark.sql.shuffle.partitions", str(partitions)).config(
             "spark.default.parallelism", str(partitions))
