@@ -124,9 +124,21 @@ def format_option(choices: tuple[str, ...]) -> Callable[[F], F]:
               help="threads to scan with (results do not depend on it)")
 @click.option("-q", "--quiet", is_flag=True, help="print nothing but errors")
 @_RECORD_SIZE_OPTION
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
+              show_default=True,
+              help="where to scan: this process, or Apache Spark (needs dedupe[spark]; also "
+                   "reads .parquet; writes DIR/*.parquet, and the reports up to "
+                   "--report-max articles)")
+@click.option("--master", metavar="URL", default="local[*]", show_default=True,
+              help="with --engine spark: the Spark master, e.g. spark://host:7077 (when "
+                   "not given, spark-submit's --master if there is one)")
+@click.option("--report-max", type=click.IntRange(min=0), default=50_000, show_default=True,
+              help="with --engine spark: write report.json/html/md only for corpora of at "
+                   "most this many articles (they are made on the driver)")
 @config_options
 def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict: bool,
-         jobs: int, quiet: bool, max_record: int, **settings: Any) -> None:
+         jobs: int, quiet: bool, max_record: int, engine: str, master: str | None,
+         report_max: int, **settings: Any) -> None:
     """Scan INPUTS (directories of .txt/.md, .jsonl, .jsonl.gz, .csv, or - for
     JSONL on stdin) and write DIR/report.json, report.html and report.md.
 
@@ -135,8 +147,16 @@ def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict
         dedupe scan seeds/
 
         dedupe scan feed.jsonl archive/ -o out/ --format html --near-duplicate 0.8
+
+        dedupe scan feed.jsonl --engine spark --master spark://host:7077 -o out/
     """
     config = _config(settings)
+    if engine == "spark":
+        # Under spark-submit the master is spark-submit's, unless --master is given.
+        given = click.get_current_context().get_parameter_source("master")
+        chosen = master if given is not click.core.ParameterSource.DEFAULT else None
+        _spark_scan(inputs, output, formats, strict, quiet, chosen, report_max, config)
+        return
     show = not quiet and sys.stderr.isatty()
     # The articles and the report are millions of objects: the cycle collector is off
     # while they live, and they are gone before it is back on (its first collection
@@ -161,6 +181,57 @@ def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict
             click.echo(f"wrote {path}")
         if skipped:
             click.echo(f"{skipped} input(s) skipped: listed above and in the report")
+
+
+def _spark_scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict: bool,
+                quiet: bool, master: str | None, report_max: int, config: Config) -> None:
+    """``dedupe scan --engine spark``: Parquet tables, and the reports when small enough."""
+    if "-" in inputs:
+        raise click.UsageError("--engine spark reads files only, not - (stdin): save the "
+                               "JSON Lines to a file every executor can read")
+    try:
+        from dedupe import spark as engine
+    except ImportError as error:
+        raise click.ClickException(
+            "--engine spark needs pyspark, which is not installed; install it with "
+            "pip install 'dedupe[spark]' (and Java 17)") from error
+    try:
+        found = engine.scan_paths(engine.session(master), inputs, config)
+        skips, skipped = found.first_skips(_SHOWN_SKIPS), found.skip_count()
+        if strict and skips:
+            raise click.ClickException(f"{skips[0].where}: {skips[0].reason} "
+                                       "(remove --strict to skip it and go on)")
+        for skip in skips:
+            click.echo(_shown(f"skipped {skip.where}: {skip.reason}"), err=True)
+        if skipped > len(skips):
+            click.echo(f"... and {skipped - len(skips)} more skipped (all in "
+                       f"{output / 'skipped.parquet'})", err=True)
+        paths = [Path(p) for p in found.write(output)]
+        told = f"{found.articles} articles scanned on Spark; tables in {output}"
+        if found.articles <= report_max:
+            with collection_paused():
+                report = to_json(found.result())
+                paths += _write(report, output, formats)
+                told = summary(report)
+        else:
+            told += (f"; no report.json/html/md: {found.articles} articles is more than "
+                     f"--report-max {report_max}")
+    except engine.SparkInputError as error:
+        raise click.ClickException(str(error)) from error
+    except engine.SparkFailure as error:
+        raise click.ClickException(f"Spark failed: {engine.failure_line(error)}") from error
+    if not quiet:
+        click.echo(told)
+        click.echo("")
+        for path in paths:
+            click.echo(f"wrote {path}")
+        if skipped:
+            click.echo(f"{skipped} input(s) skipped: listed above and in "
+                       f"{output / 'skipped.parquet'}")
+
+
+#: Skips ``--engine spark`` prints (all are in skipped.parquet).
+_SHOWN_SKIPS = 100
 
 
 @cli.command()

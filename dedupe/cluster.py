@@ -53,47 +53,104 @@ def cluster(articles: Sequence[Article], links: Sequence[Pair], config: Config) 
         return []
     ia = np.array([index[p.a] for p in links], dtype=np.int64)
     ib = np.array([index[p.b] for p in links], dtype=np.int64)
-    strength = np.array([p.strength for p in links])
-    strong = np.array([p.relation in _STRONG for p in links], dtype=bool)
-    same = np.array([p.relation == "duplicate" for p in links], dtype=bool)
     graph = coo_matrix((np.ones(len(links)), (ia, ib)), shape=(n, n))
     _, component = connected_components(graph, directed=False)
     # Each linked component's members (ascending) and links (in order), grouped once.
     linked = np.unique(component[ia])
-    members_of = _groups(component, linked)
-    links_of = _groups(component[ia], linked)
-    labels = np.full(n, -1, dtype=np.int64)
-    next_label = 0
-    for in_comp, inside in zip(members_of, links_of, strict=True):
-        la, lb = np.searchsorted(in_comp, ia[inside]), np.searchsorted(in_comp, ib[inside])
-        sub = _split(in_comp.size, la, lb, strength[inside], strong[inside], config)
-        sub = _join_copies(sub, la[same[inside]], lb[same[inside]])
-        labels[in_comp] = next_label + np.unique(sub, return_inverse=True)[1].reshape(-1)
-        next_label = int(labels[in_comp].max()) + 1
-    inner_links: dict[int, list[Pair]] = {}
-    for p, i, j in zip(links, ia.tolist(), ib.tolist(), strict=True):
-        if labels[i] == labels[j]:
-            inner_links.setdefault(int(labels[i]), []).append(p)
     groups: list[tuple[list[Article], list[Pair]]] = []
-    used = np.unique(labels[labels >= 0])
-    for label, in_label in zip(used.tolist(), _groups(labels, used), strict=True):
+    for in_comp, inside in zip(_groups(component, linked), _groups(component[ia], linked),
+                               strict=True):
+        groups += component_groups([articles[i] for i in in_comp.tolist()],
+                                   [links[k] for k in inside.tolist()], config)
+    return clusters_of(groups, config)
+
+
+def component_groups(
+    members: Sequence[Article], links: Sequence[Pair], config: Config,
+) -> list[tuple[list[Article], list[Pair]]]:
+    """The clusters of one connected component of links, before origins are chosen.
+
+    A component is clustered on its own (``cluster`` does each in turn, the Spark
+    engine each on an executor): the result depends on nothing outside it.
+
+    Args:
+        members: the component's documents, in scan order.
+        links: the links between them, in pair order (by ``a``, then ``b``).
+        config: settings (``cluster_max_distance``).
+
+    Returns:
+        Per cluster of two or more members: its members sorted by id and its inner
+        links sorted by ``(a, b)``, in no particular order of clusters.
+
+    Example:
+        >>> from dedupe.records import Article, Pair
+        >>> link = Pair("a", "b", "duplicate", 1.0, (1.0, 1.0), strength=1.0)
+        >>> [[m.id for m in g] for g, _ in component_groups(
+        ...     [Article("a", "x"), Article("b", "x")], [link], Config())]
+        [['a', 'b']]
+    """
+    local = {m.id: k for k, m in enumerate(members)}
+    la = np.array([local[p.a] for p in links], dtype=np.int64)
+    lb = np.array([local[p.b] for p in links], dtype=np.int64)
+    strength = np.array([p.strength for p in links], dtype=np.float64)
+    strong = np.array([p.relation in _STRONG for p in links], dtype=bool)
+    same = np.array([p.relation == "duplicate" for p in links], dtype=bool)
+    sub = _join_copies(_split(len(members), la, lb, strength, strong, config),
+                       la[same], lb[same])
+    inner_links: dict[int, list[Pair]] = {}
+    for p, i, j in zip(links, sub[la].tolist(), sub[lb].tolist(), strict=True):
+        if i == j:
+            inner_links.setdefault(i, []).append(p)
+    groups: list[tuple[list[Article], list[Pair]]] = []
+    used = np.unique(sub)
+    for label, in_label in zip(used.tolist(), _groups(sub, used), strict=True):
         if in_label.size < 2:
             continue
-        members = sorted(in_label.tolist(), key=lambda i: articles[i].id)
+        group = sorted((members[i] for i in in_label.tolist()), key=lambda m: m.id)
         inner = sorted(inner_links.get(label, []), key=lambda p: (p.a, p.b))
-        groups.append(([articles[i] for i in members], inner))
+        groups.append((group, inner))
+    return groups
+
+
+def clusters_of(groups: Sequence[tuple[Sequence[Article], Sequence[Pair]]],
+                config: Config) -> list[Cluster]:
+    """Clusters of ``component_groups``' groups (of all components): each group's origin
+    chosen, largest first, ids from 1."""
     record = source_record([m for m, _ in groups])
-    clusters = []
-    for group, inner in groups:
-        origin, rule, confidence = choose_origin(group, inner, config, record)
-        clusters.append(([m.id for m in group], origin, rule, confidence, inner))
-    clusters.sort(key=lambda c: (-len(c[0]), c[0][0]))
-    return [
-        Cluster(id=k, members=tuple(ids), origin=origin, origin_rule=rule,
-                confidence=round(confidence, 3),
-                links=tuple(Link(p.a, p.b, p.evidence, round(p.strength, 3)) for p in inner))
-        for k, (ids, origin, rule, confidence, inner) in enumerate(clusters, start=1)
-    ]
+    return number_clusters([origin_of(group, inner, config, record)
+                            for group, inner in groups])
+
+
+#: A cluster before it is numbered: member ids, origin, rule, confidence, inner links.
+Unnumbered = tuple[list[str], str, str, float, list[Pair]]
+
+
+def origin_of(group: Sequence[Article], inner: Sequence[Pair], config: Config,
+              record: dict[str, float]) -> Unnumbered:
+    """One group of ``component_groups`` with its origin chosen (``choose_origin``)."""
+    origin, rule, confidence = choose_origin(group, inner, config, record)
+    return [m.id for m in group], origin, rule, confidence, list(inner)
+
+
+def cluster_order(item: Unnumbered) -> tuple[int, str]:
+    """Where a cluster goes in the list: largest first, then by its first member's id."""
+    return -len(item[0]), item[0][0]
+
+
+def number_clusters(items: Sequence[Unnumbered], first: int = 1) -> list[Cluster]:
+    """Clusters of ``origin_of`` items, sorted (``cluster_order``) and numbered from
+    ``first``."""
+    return [numbered(k, item)
+            for k, item in enumerate(sorted(items, key=cluster_order), start=first)]
+
+
+def numbered(k: int, item: Unnumbered) -> Cluster:
+    """The Cluster of one ``origin_of`` item, given its id ``k``."""
+    ids, origin, rule, confidence, inner = item
+    return Cluster(id=k, members=tuple(ids), origin=origin, origin_rule=rule,
+                   confidence=round(confidence, 3),
+                   links=tuple(Link(p.a, p.b, p.evidence, round(p.strength, 3))
+                               for p in inner))
 
 
 def load_clustering() -> None:
@@ -180,17 +237,33 @@ def source_record(groups: Sequence[Sequence[Article]]) -> dict[str, float]:
     appear: dict[str, int] = {}
     first: dict[str, int] = {}
     for members in groups:
-        stamps = [m.timestamp for m in members]
-        if any(t is None for t in stamps):
+        vote = source_vote(members)
+        if vote is None:
             continue
-        earliest = min(stamps)  # type: ignore[type-var]
-        winners = [m for m, t in zip(members, stamps, strict=True) if t == earliest]
-        if len(winners) != 1:
-            continue
-        for source in {m.source for m in members if m.source}:
+        sources, winner = vote
+        for source in sources:
             appear[source] = appear.get(source, 0) + 1
-        if winners[0].source:
-            first[winners[0].source] = first.get(winners[0].source, 0) + 1
+        if winner:
+            first[winner] = first.get(winner, 0) + 1
+    return record_from(appear, first)
+
+
+def source_vote(members: Sequence[Article]) -> tuple[list[str], str | None] | None:
+    """What one cluster adds to ``source_record``: the sources it shows (sorted) and the
+    source of its earliest member, or None when its dates do not decide."""
+    stamps = [m.timestamp for m in members]
+    if any(t is None for t in stamps):
+        return None
+    earliest = min(stamps)  # type: ignore[type-var]
+    winners = [m for m, t in zip(members, stamps, strict=True) if t == earliest]
+    if len(winners) != 1:
+        return None
+    return sorted({m.source for m in members if m.source}), winners[0].source
+
+
+def record_from(appear: dict[str, int], first: dict[str, int]) -> dict[str, float]:
+    """``source_record`` from its counts: clusters whose dates decide that each source
+    appears in, and in how many of them it was first."""
     return {s: first.get(s, 0) / n for s, n in sorted(appear.items()) if n >= MIN_RECORD}
 
 

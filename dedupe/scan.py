@@ -644,6 +644,19 @@ def _evidence(
     return found
 
 
+def pairs_of(
+    articles: Sequence[Article], docs: Sequence[Doc], content: Overlaps,
+    relations: list[str | None], passages: Passages,
+    headings: dict[tuple[str, str], list[str]],
+    sets_of: Callable[[Iterable[int]], Mapping[int, np.ndarray]], config: Config,
+) -> list[Pair]:
+    """The Pairs of measured candidates, as ``scan`` makes them (in steps, there, so that
+    the arrays go early; the Spark engine makes each batch's at once)."""
+    apart = _measured_apart(articles, headings, sets_of)
+    return _assemble(articles, docs, _evidence(articles, content, relations, passages, apart),
+                     headings, config)
+
+
 def _assemble(
     articles: Sequence[Article], docs: Sequence[Doc], found: _Measured,
     headings: dict[tuple[str, str], list[str]], config: Config,

@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -59,6 +60,32 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(reason)
     with start_redis(binary, tmp_path_factory.mktemp("redis")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One local Spark session (``local[2]``, 2 shuffle partitions) for every Spark test:
+    starting one takes seconds.
+
+    Skipped where pyspark or Java is missing, unless ``DEDUPE_REQUIRE_SPARK=1`` (as in
+    CI), which makes that a failure.
+    """
+    reason = None
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        reason = "no pyspark (pip install 'dedupe[spark]')"
+    if reason is None and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        reason = "no Java for Spark (apt-get install openjdk-17-jre-headless)"
+    if reason is not None:
+        if os.environ.get("DEDUPE_REQUIRE_SPARK") == "1":
+            pytest.fail(f"DEDUPE_REQUIRE_SPARK=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    from dedupe.spark import session
+
+    spark = session("local[2]", partitions=2)
+    yield spark
+    spark.stop()
 
 
 @pytest.fixture(params=["sqlite", "redis"])

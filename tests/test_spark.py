@@ -1,0 +1,220 @@
+"""The Spark engine (dedupe.spark) finds what the local engine finds.
+
+One local Spark session (the ``spark`` fixture) serves every test; each scan runs a few
+hundred small Spark jobs, so the corpora are small but made to reach every stage: site
+templates, stock phrases, fuzzily equal headings, wire families, a trimmed copy, an
+embedded passage, a second template pass, and a group of 51 copies (more than
+``lsh.FULL_GROUP`` members in one LSH bucket and one posting list: the star-and-chain
+pattern, whose tie-breaks depend on document order).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import SEEDS, as_articles
+from planted import load_sample, make_planted_corpus
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components as scipy_components
+
+import dedupe
+from dedupe import Article, ScanResult, read_inputs, scan
+from dedupe.cli import cli
+from dedupe.lsh import FULL_GROUP
+
+COLUMNS = "id string, text string, date string, source string, url string, title string"
+
+# pyspark reads each job's results from a loopback socket that it leaves to the garbage
+# collector (its file is closed, the socket is not): a ResourceWarning per collect().
+pytestmark = pytest.mark.filterwarnings(
+    r"ignore:unclosed <socket\.socket .*raddr=\('127\.0\.0\.1':ResourceWarning")
+
+
+def mixed_corpus() -> list[Article]:
+    """Two planted corpora (their stories overlap: families across them), the seeds,
+    40 plain Reuters stories and 50 copies of one seed article."""
+    articles: list[Article] = []
+    for seed in (0, 1):
+        articles += [Article(f"p{seed}-{a.id}", a.text, a.date, a.source, title=a.title)
+                     for a in as_articles(make_planted_corpus(seed))]
+    seeds = list(read_inputs([SEEDS]).articles)
+    articles += [Article(a.id, a.text, a.date, a.source, a.url, a.title) for a in seeds]
+    articles += [Article(f"r-{k}", story.text, source="reuters.example")
+                 for k, story in enumerate(load_sample()[:40])]
+    copied = seeds[0]
+    articles += [Article(f"copy-{k:02d}", copied.text, f"2024-01-{1 + k % 28:02d}",
+                         f"site{k % 7}.example") for k in range(50)]
+    return articles
+
+
+def frame_of(spark: Any, articles: list[Article]) -> Any:
+    rows = [(a.id, a.text, a.date, a.source, a.url, a.title) for a in articles]
+    return spark.createDataFrame(rows, COLUMNS)
+
+
+def same_findings(got: ScanResult, want: ScanResult) -> None:
+    """Every finding equal, field by field (so that a failure names the field)."""
+    assert [a.id for a in got.articles] == [a.id for a in want.articles]
+    for name in ("pairs", "boilerplate", "clusters", "words", "template_words",
+                 "template_lines", "heading_lines", "stock_spans", "skipped", "warnings"):
+        assert getattr(got, name) == getattr(want, name), name
+
+
+@pytest.fixture(scope="module")
+def mixed(spark: Any) -> tuple[ScanResult, ScanResult, Any]:
+    from dedupe.spark import scan_dataframe
+
+    articles = mixed_corpus()
+    found = scan_dataframe(frame_of(spark, articles))
+    return found.result(), scan(articles), found
+
+
+def test_spark_engine_finds_what_the_local_engine_finds(
+        mixed: tuple[ScanResult, ScanResult, Any]) -> None:
+    got, want, _ = mixed
+    same_findings(got, want)
+    # The corpus reaches the stages that matter (else equality would prove little).
+    kinds = {b.kind for b in want.boilerplate}
+    assert {"template", "heading", "stock-phrase"} <= kinds
+    relations = {p.relation for p in want.pairs}
+    assert {"duplicate", "contains", "reuse"} <= relations
+    # The 51 copies share one LSH bucket: more than FULL_GROUP members, so they are paired
+    # as stars and a chain, not all with all.
+    copies = [p for p in want.pairs if p.a.startswith("copy-") and p.b.startswith("copy-")]
+    assert FULL_GROUP < len(copies) < 50 * 49 // 2
+    assert any(p.passages for p in want.pairs)
+
+
+def test_dataframes_hold_the_findings(mixed: tuple[ScanResult, ScanResult, Any]) -> None:
+    got, _, found = mixed
+    pairs = sorted((r.a, r.b, r.relation, r.strength, r.evidence) for r in found.pairs.collect())
+    assert pairs == [(p.a, p.b, p.relation, p.strength, p.evidence) for p in got.pairs]
+    passages = found.passages.orderBy("a", "b", "passage").collect()
+    assert [(r.a, r.b, (r.a_start, r.a_end), r.text) for r in passages] == [
+        (p.a, p.b, x.a, x.text) for p in got.pairs for x in p.passages]
+    listed = [(r.text, r.kind, tuple(r.docs)) for r in found.boilerplate.orderBy("rank").collect()]
+    assert listed == [(b.text, b.kind, b.docs) for b in got.boilerplate]
+    clusters = found.clusters.orderBy("id").collect()
+    assert [(r.id, tuple(r.members), r.origin) for r in clusters] == [
+        (c.id, c.members, c.origin) for c in got.clusters]
+    documents = found.documents.orderBy("doc").collect()  # (numbered in id order)
+    assert [(r.id, r.words, r.template_words) for r in documents] == sorted(
+        (a.id, w, t) for a, w, t in zip(got.articles, got.words, got.template_words,
+                                        strict=True))
+
+
+def test_seeds_read_on_an_executor_give_the_same_report(spark: Any, tmp_path: Path) -> None:
+    """A directory of text files is read by dedupe.read on an executor: the report is
+    the local engine's, byte for byte."""
+    local, remote = tmp_path / "local", tmp_path / "spark"
+    runner = CliRunner()
+    done = runner.invoke(cli, ["scan", str(SEEDS), "-o", str(local), "-f", "json", "-q"])
+    assert done.exit_code == 0, done.output
+    done = runner.invoke(cli, ["scan", str(SEEDS), "-o", str(remote), "-f", "json", "-q",
+                               "--engine", "spark"])
+    assert done.exit_code == 0, done.output
+    assert (remote / "report.json").read_bytes() == (local / "report.json").read_bytes()
+
+
+def test_jsonl_with_bad_lines_gives_the_local_report_and_parquet(
+        spark: Any, tmp_path: Path) -> None:
+    """Malformed lines, a duplicate id and an invalid date are skipped or repaired as the
+    local reader does (same messages, same order); the tables are written as Parquet."""
+    articles = as_articles(make_planted_corpus(2))
+    lines = [json.dumps({"id": a.id, "text": a.text, "date": a.date, "source": a.source,
+                         "title": a.title}) for a in articles]
+    lines.insert(3, "{not json")
+    lines.insert(7, json.dumps({"id": articles[0].id, "text": "a later record, same id"}))
+    lines.insert(9, json.dumps({"id": "bad-date", "text": articles[5].text, "date": "soon"}))
+    lines.insert(11, "")
+    lines.insert(12, json.dumps({"id": "no-text"}))
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    local, remote = tmp_path / "local", tmp_path / "spark"
+    runner = CliRunner()
+    done = runner.invoke(cli, ["scan", str(feed), "-o", str(local), "-f", "json"])
+    assert done.exit_code == 0, done.output
+    done = runner.invoke(cli, ["scan", str(feed), "-o", str(remote), "-f", "json",
+                               "--engine", "spark", "--master", "local[2]"])
+    assert done.exit_code == 0, done.output
+    report = json.loads((local / "report.json").read_text(encoding="utf-8"))
+    assert len(report["skipped"]) == 3 and len(report["warnings"]) == 1
+    assert f"skipped {feed}:4: malformed JSON" in done.output
+    assert (remote / "report.json").read_bytes() == (local / "report.json").read_bytes()
+    written = spark.read.parquet(str(remote / "pairs.parquet")).collect()
+    assert sorted((r.a, r.b, r.relation) for r in written) == [
+        (p["a"], p["b"], p["relation"]) for p in report["pairs"]]
+    skipped = spark.read.parquet(str(remote / "skipped.parquet")).collect()
+    assert sorted((r.where, r.reason) for r in skipped) == sorted(
+        (s["where"], s["reason"]) for s in report["skipped"])
+
+
+def test_large_corpus_writes_tables_but_no_report(
+        mixed: tuple[ScanResult, ScanResult, Any], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    """Past --report-max only the Parquet tables are written (the scan is the mixed
+    corpus's, already made: a scan of its own would cost minutes of small jobs)."""
+    from dedupe import spark as engine
+
+    got, _, found = mixed
+    monkeypatch.setattr(engine, "scan_paths", lambda *args: found)
+    out = tmp_path / "out"
+    done = CliRunner().invoke(cli, ["scan", str(SEEDS), "-o", str(out), "--engine", "spark",
+                                    "--report-max", "4"])
+    assert done.exit_code == 0, done.output
+    assert (f"no report.json/html/md: {len(got.articles)} articles is more than "
+            "--report-max 4") in done.output
+    assert not (out / "report.json").exists()
+    documents = engine.session().read.parquet(str(out / "documents.parquet"))
+    assert sorted(r.id for r in documents.collect()) == sorted(a.id for a in got.articles)
+    clusters = engine.session().read.parquet(str(out / "clusters.parquet"))
+    assert clusters.count() == len(got.clusters)
+
+
+def test_parquet_without_text_is_a_one_line_error(spark: Any, tmp_path: Path) -> None:
+    path = tmp_path / "articles.parquet"
+    spark.createDataFrame([("a1", "x")], "id string, body string").write.parquet(str(path))
+    done = CliRunner().invoke(cli, ["scan", str(path), "-o", str(tmp_path / "out"),
+                                    "--engine", "spark"])
+    assert done.exit_code == 1
+    assert done.output.strip().splitlines() == [
+        f"Error: {path}: no 'text' column; articles need 'id' and 'text' columns (and may "
+        "have date, source, url, title)"]
+
+
+def test_without_pyspark_the_cli_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    # As if pyspark were missing: importing dedupe.spark fails.
+    monkeypatch.setitem(sys.modules, "dedupe.spark", None)
+    monkeypatch.delattr(dedupe, "spark", raising=False)
+    done = CliRunner().invoke(cli, ["scan", str(SEEDS), "-o", str(tmp_path), "--engine", "spark"])
+    assert done.exit_code == 1
+    assert done.output.strip().splitlines() == [
+        "Error: --engine spark needs pyspark, which is not installed; install it with "
+        "pip install 'dedupe[spark]' (and Java 17)"]
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_connected_components_label_by_smallest_node(spark: Any, seed: int) -> None:
+    """Large-star/small-star gives scipy's components, each named by its smallest node;
+    nodes may be any 64-bit signed ints."""
+    from dedupe.spark import connected_components
+
+    rng = np.random.default_rng(seed)
+    nodes = rng.choice(np.arange(-(2**62), 2**62, 2**50), size=300, replace=False)
+    picks = rng.integers(0, nodes.size, size=(260, 2))
+    edges = [(int(nodes[a]), int(nodes[b])) for a, b in picks.tolist()]
+    found = dict(connected_components(spark, spark.sparkContext.parallelize(edges)).collect())
+    graph = coo_matrix((np.ones(len(picks)), (picks[:, 0], picks[:, 1])),
+                       shape=(nodes.size, nodes.size))
+    _, labels = scipy_components(graph, directed=False)
+    used = np.unique(picks)
+    smallest = {label: int(nodes[used][labels[used] == label].min())
+                for label in np.unique(labels[used]).tolist()}
+    assert found == {int(nodes[k]): smallest[int(labels[k])] for k in used.tolist()}
