@@ -9,6 +9,7 @@ test_index.py and test_index_reliability.py.)
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -143,13 +144,15 @@ def _serve(answer: bytes | None) -> tuple[str, Callable[[], None]]:
 
 
 CANNOT = "cannot use this Redis ({}); check the URL (redis://host:port/db) and that the server runs"
+#: What each fake server does, and the detail the error names (a pattern: the words
+#: are redis-py's, and its versions word a timeout differently).
 NOT_REDIS = [
     ("an HTTP server", b"HTTP/1.1 400 Bad Request\r\n\r\n",
-     "Protocol Error: b'HTTP/1.1 400 Bad Request'"),
-    ("OK to everything", b"+OK\r\n", "'bytes' object has no attribute 'get'"),
-    ("a number for everything", b":7\r\n", "'int' object has no attribute 'get'"),
-    ("hangs up", b"", "Connection closed by server."),
-    ("never answers", None, "Timeout reading from socket"),
+     re.escape("Protocol Error: b'HTTP/1.1 400 Bad Request'")),
+    ("OK to everything", b"+OK\r\n", re.escape("'bytes' object has no attribute 'get'")),
+    ("a number for everything", b":7\r\n", re.escape("'int' object has no attribute 'get'")),
+    ("hangs up", b"", re.escape("Connection closed by server.")),
+    ("never answers", None, r"Timeout reading from [^;\n]+"),
 ]
 
 
@@ -168,4 +171,5 @@ def test_a_server_that_is_not_redis_is_one_error_line(
     finally:
         close()
     assert (result.exit_code, result.stdout) == (2 if command == ["check"] else 1, "")
-    assert result.stderr == f"Error: {url}: {CANNOT.format(detail)}\n"
+    assert re.fullmatch(re.escape(f"Error: {url}: ") + re.escape(CANNOT).replace(
+        re.escape("{}"), detail) + "\n", result.stderr), result.stderr
