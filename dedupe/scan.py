@@ -536,12 +536,8 @@ def _band_keys(sets: tuple[np.ndarray, np.ndarray], config: Config, jobs: int,
 def _lsh(sets: tuple[np.ndarray, np.ndarray], config: Config, jobs: int = 1) -> np.ndarray:
     """LSH pairs of the shingle sets laid end to end, ``(values, offsets)`` (signatures
     in ``jobs`` threads)."""
-    values, offsets = sets
-    sizes = np.diff(offsets)
     # (The signatures go once banded: round 1's peak is this beside the postings.)
-    keys = band_keys(signatures_flat(values, sizes, config.num_perm, config.seed, jobs),
-                     *config.lsh_bands)
-    return band_pairs(keys, sizes > 0)
+    return band_pairs(_band_keys(sets, config, jobs, None), np.diff(sets[1]) > 0)
 
 
 def _candidates(sets: tuple[np.ndarray, np.ndarray], config: Config, jobs: int) -> np.ndarray:

@@ -7,8 +7,6 @@ on a saved report.json gives the same bytes as the scan that wrote it.
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from dedupe.report.schema import (
     dump_bytes,
     dump_parts,
     load_report,
+    replace_file,
     to_json,
     write_json,
 )
@@ -57,23 +56,9 @@ def write_reports(report: Report, out_dir: Path, formats: Collection[str]) -> li
     for name, file_name in FORMATS.items():
         if name in formats:
             path = out_dir / file_name
-            _replace(path, render[name]())
+            replace_file(path, render[name]())
             written.append(path)
     return written
-
-
-def _replace(path: Path, parts: Iterable[bytes]) -> None:
-    """Write ``parts`` to a new file in ``path``'s directory, then rename it to ``path``."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        # O_EXCL: a new file of our own (never through a link); mode as open() would give.
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(descriptor, "wb") as file:
-            file.writelines(parts)
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise OSError(error.errno, error.strerror, str(path)) from error
 
 
 __all__ = ["FORMATS", "ReportError", "load_report", "render_html", "render_markdown",

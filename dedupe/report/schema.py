@@ -9,7 +9,9 @@ evaluated, and a file that is not a report gets one line saying so.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+import os
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, overload
@@ -178,9 +180,28 @@ def write_json(result: ScanResult, out_dir: Path) -> Path:
     """Write ``out_dir/report.json`` (creating the directory) and return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "report.json"
-    with path.open("wb") as file:
-        file.writelines(dump_parts(to_json(result, lazy=True)))
+    replace_file(path, dump_parts(to_json(result, lazy=True)))
     return path
+
+
+def replace_file(path: Path, parts: Iterable[bytes]) -> None:
+    """Write ``parts`` to a new file in ``path``'s directory, then rename it to ``path``:
+    a symbolic link planted at ``path`` is replaced, never followed, and a reader never
+    sees half a file.
+
+    Raises:
+        OSError: the file cannot be written; ``filename`` is ``path``.
+    """
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        # O_EXCL: a new file of our own (never through a link); mode as open() would give.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(descriptor, "wb") as file:
+            file.writelines(parts)
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror, str(path)) from error
 
 
 class ReportError(ValueError):
