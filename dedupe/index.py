@@ -355,7 +355,7 @@ class Index:
         template = world.template_words(new, article.source)
         spans = _line_spans(new.doc, template)
         in_stock = world.stock(new, usable)
-        [stock] = stock_spans([new.doc], in_stock, np.array([0, in_stock.size]),
+        [stock] = stock_spans([article.text], [new.doc], in_stock, np.array([0, in_stock.size]),
                               self.config.shingle_size)
         if not matches:
             return Verdict(article.id, "new", (), article.id, "new", spans, stock)

@@ -453,10 +453,10 @@ def quoted(usable: np.ndarray, at: np.ndarray, offsets: np.ndarray, families: np
 
 
 @_compiled
-def find_keys(values: np.ndarray, keys: np.ndarray, out: np.ndarray) -> None:
-    """``out[i]``: the index in ``keys`` (distinct) of ``values[i]``, or -1, through a
-    hash table of the keys (one probe or two per value, where a binary search of a
-    large sorted array takes a cache miss per step)."""
+def _key_slots(keys: np.ndarray) -> np.ndarray:
+    """An open-addressing hash table of the distinct ``keys`` (``fmix64`` of a key,
+    linear probing, a power-of-two size at least twice the keys): their indices in
+    slots, -1 in empty ones."""
     size = 2
     while size < 2 * keys.size:
         size *= 2
@@ -467,15 +467,38 @@ def find_keys(values: np.ndarray, keys: np.ndarray, out: np.ndarray) -> None:
         while slots[at] >= 0:
             at = (at + np.uint64(1)) & mask
         slots[at] = k
+    return slots
+
+
+@_compiled
+def _slot_of(slots: np.ndarray, keys: np.ndarray, value: np.uint64) -> np.int64:
+    """The index in ``keys`` of ``value`` through their ``_key_slots``, or -1."""
+    mask = np.uint64(slots.size - 1)
+    at = fmix64(value) & mask
+    while slots[at] >= 0:
+        if keys[slots[at]] == value:
+            return slots[at]
+        at = (at + np.uint64(1)) & mask
+    return np.int64(-1)
+
+
+@_compiled
+def find_keys(values: np.ndarray, keys: np.ndarray, out: np.ndarray) -> None:
+    """``out[i]``: the index in ``keys`` (distinct) of ``values[i]``, or -1, through a
+    hash table of the keys (one probe or two per value, where a binary search of a
+    large sorted array takes a cache miss per step)."""
+    slots = _key_slots(keys)
     for i in range(values.size):
-        value = values[i]
-        at = fmix64(np.uint64(value)) & mask
-        out[i] = -1
-        while slots[at] >= 0:
-            if keys[slots[at]] == value:
-                out[i] = slots[at]
-                break
-            at = (at + np.uint64(1)) & mask
+        out[i] = _slot_of(slots, keys, np.uint64(values[i]))
+
+
+@_compiled
+def has_keys(values: np.ndarray, keys: np.ndarray, out: np.ndarray) -> None:
+    """``out[i]``: whether ``values[i]`` is one of the distinct ``keys`` (``find_keys``
+    without an index per value: a quarter of the memory as bools)."""
+    slots = _key_slots(keys)
+    for i in range(values.size):
+        out[i] = _slot_of(slots, keys, np.uint64(values[i])) >= 0
 
 
 @_compiled
@@ -659,8 +682,10 @@ def maybe_common(values: np.ndarray, low: int, buckets: np.ndarray, out: np.ndar
     ``low`` times or more, in two passes and a small table, without sorting."""
     mask = np.uint64(buckets.size - 1)
     buckets[:] = 0
-    for i in range(values.size):
-        buckets[fmix64(np.uint64(values[i])) & mask] += 1
+    for i in range(values.size):  # (counts stop at ``low``: ``buckets`` may be narrow)
+        at = fmix64(np.uint64(values[i])) & mask
+        if buckets[at] < low:
+            buckets[at] += 1
     for i in range(values.size):
         out[i] = buckets[fmix64(np.uint64(values[i])) & mask] >= low
 

@@ -56,51 +56,31 @@ def lsh_pairs(signatures: np.ndarray, bands: int, rows: int, active: np.ndarray)
 
 
 def band_pairs(keys: np.ndarray, active: np.ndarray) -> np.ndarray:
-    """``lsh_pairs`` of the documents' band keys, ``(n_docs, bands)`` (``band_keys``)."""
+    """``lsh_pairs`` of the documents' band keys, ``(n_docs, bands)`` (``band_keys``):
+    all pairs of the active documents that share a key in a band (capped per group, see
+    ``FULL_GROUP``), ``(m, 2)`` int64 rows ``i < j``, unique and sorted."""
     docs = np.flatnonzero(active)
     if docs.size < 2:
         return np.empty((0, 2), dtype=np.int64)
-    # Group by (band, key): mixing the band id in makes one sort do for all bands (in
-    # place, in a copy of the active documents' keys: these arrays are documents x
-    # bands, 20 MB each at 100,000 documents).
+    bands = keys.shape[1]
+    # Group by (band, key): mixing the band id in makes one sort do for all bands. A
+    # stable sort of the keys laid out document by document keeps each group's
+    # documents ascending, so the members need no array of their own to sort by (these
+    # arrays are documents x bands, 20 MB each at 100,000 documents).
     mixed = keys[docs]
     with np.errstate(over="ignore"):
-        mixed ^= np.arange(keys.shape[1], dtype=np.uint64) * _BAND_MIX
-    return group_pairs(mixed.ravel(), np.repeat(docs, keys.shape[1]))
-
-
-@overload
-def group_pairs(keys: np.ndarray, members: np.ndarray) -> np.ndarray: ...
-@overload
-def group_pairs(
-    keys: np.ndarray, members: np.ndarray, *, counts: Literal[True],
-    weights: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]: ...
-def group_pairs(
-    keys: np.ndarray, members: np.ndarray, *, counts: bool = False,
-    weights: np.ndarray | None = None,
-) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """All pairs of distinct members that share a key (capped per group, see FULL_GROUP).
-
-    Args:
-        keys: one group key per entry.
-        members: the member (document index) of each entry.
-        counts: also return, per pair, how many keys the two share.
-        weights: with ``counts``, how many keys each key stands for (given on each of
-            its entries); the counts add these up.
-
-    Returns:
-        ``(m, 2)`` int64 array of unique pairs ``i < j``, sorted (and the counts).
-    """
-    order = np.lexsort((members, keys))
-    keys, members = keys[order], members[order]
-    keep = run_starts(keys, members)
-    keys, members = keys[keep], members[keep]
-    starts = run_starts(keys)
-    group_weights = None if weights is None else weights[order][keep][starts]
-    if not counts:
-        return grouped_pairs(starts, members)
-    return grouped_pairs(starts, members, counts=True, weights=group_weights)
+        mixed ^= np.arange(bands, dtype=np.uint64) * _BAND_MIX
+    order = np.argsort(mixed.ravel(), kind="stable")
+    grouped = mixed.ravel()[order]
+    del mixed
+    order //= bands
+    members = docs[order]
+    del order
+    keep = run_starts(grouped, members)  # (a document twice in a group: mixed bands met)
+    if keep.size < grouped.size:
+        grouped, members = grouped[keep], members[keep]
+    del keep
+    return grouped_pairs(run_starts(grouped), members)
 
 
 @overload

@@ -171,8 +171,8 @@ def passage(row: Sequence[int], text_a: str, doc_a: Doc, text_b: str, doc_b: Doc
     starts_a, starts_b = doc_a.starts, doc_b.starts
     end_a, end_b = min(last_a + n, starts_a.size) - 1, min(last_b + n, starts_b.size) - 1
     # (``item``: Python ints without numpy scalars; a large scan makes millions.)
-    char_a = (starts_a.item(first_a), doc_a.ends.item(end_a))
-    char_b = (starts_b.item(first_b), doc_b.ends.item(end_b))
+    char_a = (starts_a.item(first_a), doc_a.end(text_a, end_a))
+    char_b = (starts_b.item(first_b), doc_b.end(text_b, end_b))
     text = text_a[char_a[0] : char_a[1]]
     if swap:
         return Passage(a=char_b, b=char_a, text=text, rare_shingles=rare)

@@ -86,8 +86,8 @@ def posting_pairs(sets: tuple[np.ndarray, np.ndarray], max_postings: int,
                        ^ (carried[firsts].astype(np.uint64) * MULTIPLIER), FMIX64)
         _, first, count = np.unique(key, return_index=True, return_counts=True)
         hashes.append(key[first])
-        times.append(count)
-        sizes.append(carriers[first])
+        times.append(count.astype(np.int32))  # (counts and sizes fit: at 100,000
+        sizes.append(carriers[first].astype(np.int32))  # articles each is 12 MB as int32)
         members.append(carried[ranges(firsts[first], carriers[first])])
     # The same carriers in several hash ranges: one group, their counts added up.
     # Each list goes once copied (at 100,000 articles they are 2.9M groups of 12M members).
@@ -99,17 +99,21 @@ def posting_pairs(sets: tuple[np.ndarray, np.ndarray], max_postings: int,
     del members
     if key.size == 0:
         return np.empty((0, 2), dtype=np.int64)
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    # (np.unique with index and inverse, as a stable sort: 90 MB less at 100,000 articles.)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    runs = run_starts(key)
     del key
-    total = np.bincount(inverse.ravel(), weights=np.concatenate(times)).astype(np.int64)
-    del inverse, times
+    first = order[runs]
+    total = np.add.reduceat(np.concatenate(times)[order], runs, dtype=np.int64)
+    del order, times, runs
     chosen = listed[ranges(prefix_sums(size)[:-1][first], size[first])]
     del listed
     width = len(sets[1]) - 1  # documents
     starts, size = prefix_sums(size[first])[:-1], size[first]
     # Pairs are counted a part of them at a time, each part in a table of its own.
     listings = np.where(size <= FULL_GROUP, size * (size - 1) // 2, (STAR_CENTRES + 1) * size)
-    parts = max(1, -(-int(listings.sum()) // _PART_PAIRS))
+    parts = max(1, -(-int(listings.sum(dtype=np.int64)) // _PART_PAIRS))
     codes = np.concatenate([
         weighted_pair_counts(starts, chosen, total, width, FULL_GROUP, STAR_CENTRES,
                              min_shared, part, parts)[0] for part in range(parts)])

@@ -245,7 +245,7 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
     # then the documents' words (the scan's peak memory is at its end).
     in_stock = split_at(compared.in_stock, shingled.offsets)
     stock_items = describe_stock(articles, docs, hashes, in_stock, compared.family, config)
-    stock = tuple(stock_spans(docs, compared.usable_stock, shingled.offsets,
+    stock = tuple(stock_spans(texts, docs, compared.usable_stock, shingled.offsets,
                               config.shingle_size))
     template_counts = np.empty(len(docs), dtype=np.int64)
     segment_counts(compared.mask, shingled.word_offsets, template_counts)

@@ -501,9 +501,8 @@ def _heading_rows(item: tuple[int, _Text]) -> Iterator[tuple[int, tuple[tuple[in
     text, doc = t.article.text, t.doc
     for line in np.flatnonzero(doc.headings).tolist():
         first, last = doc.line_words[line].tolist()
-        words = zip(doc.starts[first:last].tolist(), doc.ends[first:last].tolist(), strict=True)
         yield int(doc.line_keys[line]), ((d, line), " ".join(
-            normalise_word(text[s:e]) for s, e in words))
+            map(normalise_word, doc.word_texts(text, first, last))))
 
 
 def _heading_remap(spark: SparkSession, texts: RDD[tuple[int, _Text]],
@@ -842,7 +841,7 @@ def _stock_items(spark: SparkSession, texts: RDD[tuple[int, _Text]], last: _Pass
         same: dict[int, tuple[int, ...]] = {h: (marked[h][1],) for _, h in owned}
         for first, last_ in _runs(owned, same):
             end_word = min(last_ + config.shingle_size, t.doc.words) - 1
-            text = t.article.text[t.doc.starts[first] : t.doc.ends[end_word]]
+            text = t.article.text[t.doc.starts[first] : t.doc.end(t.article.text, end_word)]
             yield int(hashes[first]), " ".join(text.split())
 
     named = per_doc.join(texts.join(last.sides)).flatMap(phrases)
@@ -1180,7 +1179,7 @@ def _documents(lines: RDD[tuple[int, _Line]], masked: RDD[int], texts: RDD[tuple
     def row(item: tuple[int, Any]) -> tuple[int, tuple[Article, int, int, Any, Any, Any]]:
         d, (((t, side), template_found), heading_found) = item
         usable_stock = side.usable & side.in_stock
-        stock = stock_spans([t.doc], usable_stock, np.array([0, t.shingles.size]),
+        stock = stock_spans([t.article.text], [t.doc], usable_stock, np.array([0, t.shingles.size]),
                             config.shingle_size)[0]
         return d, (t.article, t.doc.words, int(np.count_nonzero(side.mask)),
                    spans(template_found), spans(heading_found), stock)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import doctest
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -65,6 +66,15 @@ def test_common_values_keep_every_value_that_occurs_often_enough(
     # Every copy of a value is judged alike (they share a bucket).
     for value in set(values[found].tolist()):
         assert found[values == value].all()
+
+
+@pytest.mark.parametrize("low", [255, 256, 300, 65_536])
+def test_common_values_count_past_what_a_narrow_bucket_holds(low: int) -> None:
+    # Buckets are as narrow as ``low`` allows and stop counting there: a value seen
+    # ``low`` times is found, one seen ``low - 1`` times is not (in a table of its own).
+    values = np.repeat(np.array([7, 9], dtype=np.uint64), [low, low - 1])
+    found = common_values(values, low)
+    assert found[:low].all() and not found[low:].any()
 
 
 def test_common_values_drop_nearly_all_rare_values() -> None:

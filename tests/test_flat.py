@@ -165,13 +165,14 @@ def test_template_words_mark_exactly_the_words_of_template_lines(
 def test_stock_spans_are_the_runs_of_words_stock_shingles_cover(
         texts: list[list[str]], n: int, data: st.DataObject) -> None:
     """Short texts (fewer words than a shingle, or none) included."""
-    docs = analyse_many([" ".join(t) for t in texts], Config())
+    joined = [" ".join(t) for t in texts]
+    docs = analyse_many(joined, Config())
     counts = np.array([d.words for d in docs])
     _, sizes = shingles_flat(np.zeros(int(counts.sum()), dtype=np.uint64), counts, n)
     offsets = prefix_sums(sizes)
     stock = _bools(data.draw, int(offsets[-1]), 0.4)
-    found = stock_spans(docs, stock, offsets, n)
-    for doc, mask, spans in zip(docs, split_at(stock, offsets), found, strict=True):
-        words = covered_words(mask, n, doc.words)
-        assert spans == tuple((int(doc.starts[r.start]), int(doc.ends[r.stop - 1]))
-                              for r in true_runs(words))
+    found = stock_spans(joined, docs, stock, offsets, n)
+    for tokens, mask, spans in zip(texts, split_at(stock, offsets), found, strict=True):
+        at = prefix_sums(np.array([len(t) + 1 for t in tokens], dtype=np.int64))  # (+ " ")
+        words = covered_words(mask, n, len(tokens))
+        assert spans == tuple((int(at[r.start]), int(at[r.stop] - 1)) for r in true_runs(words))

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 from datasketch import MinHashLSH
 
-from dedupe.lsh import _BAND_MIX, FULL_GROUP, band_keys, group_pairs, lsh_pairs, run_starts
+from dedupe.lsh import (
+    _BAND_MIX,
+    FULL_GROUP,
+    band_keys,
+    band_pairs,
+    grouped_pairs,
+    lsh_pairs,
+    run_starts,
+)
 from dedupe.signatures import signature_matrix, to_minhash
 
 
@@ -65,13 +73,29 @@ def test_inactive_documents_are_never_candidates() -> None:
 
 def test_large_groups_stay_connected_without_all_pairs() -> None:
     size = FULL_GROUP * 3
-    pairs = group_pairs(np.zeros(size, dtype=np.uint64), np.arange(size))
+    pairs = grouped_pairs(np.array([0]), np.arange(size))
     assert len(pairs) < size * (size - 1) // 2 // 10
     linked = {int(x) for x in pairs.ravel()}
     assert linked == set(range(size))
-    pairs, counts = group_pairs(np.array([1, 1, 2, 2], dtype=np.uint64), np.array([0, 1, 0, 1]),
-                                counts=True)
+    pairs, counts = grouped_pairs(np.array([0, 2]), np.array([0, 1, 0, 1]), counts=True)
     assert pairs.tolist() == [[0, 1]] and counts.tolist() == [2]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_band_pairs_are_the_pairs_sharing_a_band(seed: int) -> None:
+    # Few distinct keys, so bands collide often; some documents are inactive, and one
+    # document's two bands are made to meet once the band ids are mixed in (it must
+    # not pair with itself, nor count its group twice).
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, 4, size=(30, 3)).astype(np.uint64)
+    keys[7, 1] = keys[7, 0] ^ _BAND_MIX  # (band 0 mixes in 0, band 1 mixes in _BAND_MIX)
+    active = rng.random(30) < 0.8
+    active[7] = True
+    expected = {(i, j) for i in range(30) for j in range(i + 1, 30)
+                if active[i] and active[j]
+                and any(keys[i, b] == keys[j, b] for b in range(3))}
+    pairs = band_pairs(keys, active)
+    assert pairs.tolist() == sorted(map(list, expected))  # (groups here are small: all pairs)
 
 
 @pytest.mark.parametrize("columns,expected", [
