@@ -194,9 +194,8 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
         docs += analysed
     words = np.concatenate([d.hashes for d in docs]) if docs else np.empty(0, np.uint64)
     word_counts = np.array([d.words for d in docs], dtype=np.int64)
-    # Copies (the same text after normalisation) are duplicates whatever is template.
-    copy_of, copied = copies(np.array([text_key_of(d.hashes) for d in docs], dtype=np.uint64),
-                             word_counts)
+    # (each text's words hashed whole while the hashes are at hand: copies, round 2)
+    text_keys = np.array([text_key_of(d.hashes) for d in docs], dtype=np.uint64)
     # Word hashes are needed for the shingles only (round 2 hashes again the words of
     # the few documents whose content may be equal, ``_same_content``): dropped here.
     docs = [d.without_hashes() for d in docs]
@@ -227,6 +226,8 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
     # that is mostly its site's template, a rewrite); a line that turns out to be
     # carried by fewer families is no template after all, and content is compared
     # once more without it. Two passes suffice: the second only unmasks lines.
+    # Copies (the same text after normalisation) are duplicates whatever is template.
+    copy_of, copied = copies(text_keys, word_counts)
     compared = _compare(texts, docs, shingled, masked_keys, lines,
                         np.concatenate([candidates, copied]), None, config, jobs, copy_of)
     del candidates, copied
