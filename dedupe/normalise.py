@@ -346,3 +346,10 @@ def content_key(doc: Doc, template: np.ndarray) -> int:
 def content_key_of(hashes: np.ndarray, template: np.ndarray) -> int:
     """``content_key`` of a document's word ``hashes``."""
     return xxhash.xxh3_64_intdigest(hashes[~template].tobytes())
+
+
+def text_key_of(hashes: np.ndarray) -> int:
+    """Hash of all of a document's words (its word ``hashes``): equal keys mean the same
+    text after normalisation, template lines and all (``content_key_of`` with nothing
+    masked)."""
+    return xxhash.xxh3_64_intdigest(hashes.astype(np.uint64, copy=False).tobytes())

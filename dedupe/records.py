@@ -79,6 +79,9 @@ class Pair:
         parts: list[str] = []
         if self.relation == "duplicate":
             parts.append("same text after normalisation")
+            if self.passages and not any(p.rare_shingles for p in self.passages):
+                # (only copies that share no content have a passage that weighs nothing)
+                parts.append("nothing outside template lines to weigh")
         elif self.relation == "near-duplicate":
             parts.append(f"near-duplicate (Jaccard {self.jaccard:.2f})")
         elif self.relation == "contains":

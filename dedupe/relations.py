@@ -27,7 +27,7 @@ from dedupe.kernels import (
     top_bit_bounds,
     weighted_pair_counts,
 )
-from dedupe.lsh import FULL_GROUP, STAR_CENTRES, run_starts
+from dedupe.lsh import FULL_GROUP, STAR_CENTRES, group_pairs, run_starts
 from dedupe.shingle import FMIX64, MULTIPLIER, fmix
 
 #: Shingle values counted at a time (``_carriers``): a hash table of twice as many
@@ -251,37 +251,67 @@ def family_count_arrays(keys: np.ndarray, docs: np.ndarray,
 
 #: What the relation rule gives, by the first of its conditions that holds (``_rule``).
 _KINDS = np.array([None, "duplicate", "near-duplicate", "contains"], dtype=object)
+_RULE_KINDS = [1, 0, 1, 2, 3]  # per condition of ``_rule``, its index in ``_KINDS``
 
 
 def _rule(shared: Any, same_content: Any, jaccard: Any, containment: Any,
-          config: Config) -> list[Any]:
-    """The conditions for ``_KINDS``, in order, for one pair (bools) or many (arrays).
+          config: Config, same_text: Any) -> list[Any]:
+    """The conditions of the relation rule, in order (``_RULE_KINDS`` gives what each
+    makes), for one pair (bools) or many (arrays).
 
-    Sharing nothing is no relation; then equal content is a duplicate, a Jaccard of
-    ``near_duplicate`` a near-duplicate, and a containment of ``contains`` containment.
+    The same text (after normalisation) is a duplicate, even when all of it is template
+    lines; otherwise sharing no content is no relation; then equal content is a
+    duplicate, a Jaccard of ``near_duplicate`` a near-duplicate, and a containment of
+    ``contains`` containment.
     """
-    return [shared == 0, same_content, jaccard >= config.near_duplicate,
+    return [same_text, shared == 0, same_content, jaccard >= config.near_duplicate,
             containment >= config.contains]
 
 
 def relations(shared: np.ndarray, same_content: np.ndarray, jaccard: np.ndarray,
-              containment: np.ndarray, config: Config) -> list[str | None]:
+              containment: np.ndarray, config: Config,
+              same_text: np.ndarray | None = None) -> list[str | None]:
     """The whole-document relation on content of each pair, if any (arrays aligned).
 
     ``containment`` is the larger of the two shares (a in b, b in a); ``same_content``
-    says the pair's content keys are equal.
+    says the pair's content keys are equal, ``same_text`` (none by default) that its
+    two texts are the same after normalisation (``copies``).
     """
-    conditions = _rule(shared, same_content, jaccard, containment, config)
-    kind = np.select(conditions, range(len(_KINDS)), default=0)
+    text = np.zeros(np.shape(shared), dtype=bool) if same_text is None else same_text
+    conditions = _rule(shared, same_content, jaccard, containment, config, text)
+    kind = np.select(conditions, _RULE_KINDS, default=0)
     return _KINDS[kind].tolist()
 
 
 def relation(shared: int, same_content: bool, jaccard: float, containment: float,
-             config: Config) -> str | None:
+             config: Config, same_text: bool = False) -> str | None:
     """``relations`` of one pair, without arrays (the index asks per candidate)."""
-    conditions = _rule(shared, same_content, jaccard, containment, config)
-    return next((kind for kind, holds in zip(_KINDS.tolist(), conditions, strict=True)
+    conditions = _rule(shared, same_content, jaccard, containment, config, same_text)
+    return next((_KINDS[kind] for kind, holds in zip(_RULE_KINDS, conditions, strict=True)
                  if holds), None)
+
+
+def copies(text_keys: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Documents with the same text after normalisation (equal ``text_keys``, of
+    ``normalise.text_key_of``, and at least one word; as every key here, 64-bit).
+
+    Returns:
+        Per document, the first document with its text (itself when it is the first;
+        -1 when it has no words), and pairs ``i < j`` that join each group of copies:
+        all its pairs, or past ``lsh.FULL_GROUP`` copies a star and a chain
+        (``lsh.group_pairs``), never a pair per two of thousands of copies.
+
+    Example:
+        >>> first, pairs = copies(np.array([7, 9, 7, 0], np.uint64), np.array([3, 3, 3, 0]))
+        >>> first.tolist(), pairs.tolist()
+        ([0, 1, 0, -1], [[0, 2]])
+    """
+    docs = np.flatnonzero(words > 0)
+    first = np.full(words.size, -1, dtype=np.int64)
+    if docs.size:
+        _, at, inverse = np.unique(text_keys[docs], return_index=True, return_inverse=True)
+        first[docs] = docs[at][inverse.ravel()]
+    return first, group_pairs(text_keys[docs], docs)
 
 
 def passage_strength(rare_shingles: int, config: Config) -> float:

@@ -39,11 +39,12 @@ from dedupe.config import Config
 from dedupe.documents import in_threads_map
 from dedupe.kernels import segment_counts
 from dedupe.lsh import band_keys, band_pairs
-from dedupe.normalise import Doc, analyse_many, content_key_of, word_hashes_flat
+from dedupe.normalise import Doc, analyse_many, content_key_of, text_key_of, word_hashes_flat
 from dedupe.passages import Sides, passage, rare_flat, sorted_usable
 from dedupe.records import Article, Boilerplate, Cluster, Pair, Skip
 from dedupe.relations import (
     Overlaps,
+    copies,
     evidence_strength,
     families,
     loose_families,
@@ -193,6 +194,8 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
         docs += analysed
     words = np.concatenate([d.hashes for d in docs]) if docs else np.empty(0, np.uint64)
     word_counts = np.array([d.words for d in docs], dtype=np.int64)
+    # (each text's words hashed whole while the hashes are at hand: copies, round 2)
+    text_keys = np.array([text_key_of(d.hashes) for d in docs], dtype=np.uint64)
     # Word hashes are needed for the shingles only (round 2 hashes again the words of
     # the few documents whose content may be equal, ``_same_content``): dropped here.
     docs = [d.without_hashes() for d in docs]
@@ -223,9 +226,11 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
     # that is mostly its site's template, a rewrite); a line that turns out to be
     # carried by fewer families is no template after all, and content is compared
     # once more without it. Two passes suffice: the second only unmasks lines.
-    compared = _compare(texts, docs, shingled, masked_keys, lines, candidates, None, config,
-                        jobs)
-    del candidates
+    # Copies (the same text after normalisation) are duplicates whatever is template.
+    copy_of, copied = copies(text_keys, word_counts)
+    compared = _compare(texts, docs, shingled, masked_keys, lines,
+                        np.concatenate([candidates, copied]), None, config, jobs, copy_of)
+    del candidates, copied
     final_family = compared.family_with_reuse()
     rechecked = template_keys(lines, final_family, sources, config)
     rechecked = np.intersect1d(rechecked, masked_keys)
@@ -237,7 +242,7 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
         del compared  # the first pass goes before the second is made
         release_memory()
         compared = _compare(texts, docs, shingled, masked_keys, lines, kept, final_family,
-                            config, jobs, earlier)
+                            config, jobs, copy_of, earlier)
         del earlier
         final_family = compared.family_with_reuse()
     # Each step below comes as soon as what it needs is ready, and the arrays go as
@@ -409,13 +414,14 @@ class Shingled:
 def _compare(
     texts: Sequence[str], docs: Sequence[Doc], shingled: Shingled, template: np.ndarray,
     lines: Lines, candidates: np.ndarray, known: np.ndarray | None, config: Config, jobs: int,
-    earlier: _Found | None = None,
+    copy_of: np.ndarray, earlier: _Found | None = None,
 ) -> _Comparison:
     """Compare the candidates on content, with the lines keyed ``template`` masked.
 
     ``known`` are families from an earlier pass, joined with this pass's relations
-    when counting how widespread a shingle is; ``earlier`` its passages, reused where
-    they cannot have changed.
+    when counting how widespread a shingle is; ``copy_of`` names each document's first
+    copy (``relations.copies``); ``earlier`` holds an earlier pass's passages, reused
+    where they cannot have changed.
     """
     n, offsets, flat = config.shingle_size, shingled.offsets, shingled.hashes
     mask = template_words(shingled.word_offsets, lines, template)
@@ -427,13 +433,17 @@ def _compare(
     if earlier is not None:  # (the others' are the earlier pass's, compared then)
         lsh = lsh[earlier.changed[lsh[:, 0]] | earlier.changed[lsh[:, 1]]]
     candidates = unique_rows(np.concatenate([candidates, lsh]))
-    # A pair that shares no content is no relation and has no passage: dropped here (in
-    # a site's articles, most candidates share only template lines).
+    # A pair that shares no content is no relation and has no passage, unless it is two
+    # copies of one text: dropped here (in a site's articles, most candidates share only
+    # template lines).
     content = overlaps_flat(candidates, flat_sets, jobs)
-    content = content.select(content.shared > 0)
+    first = copy_of[content.pairs]
+    same_text = (first[:, 0] == first[:, 1]) & (first[:, 0] >= 0)
+    kept = (content.shared > 0) | same_text
+    content, same_text = content.select(kept), same_text[kept]
     same = _same_content(texts, content, mask, shingled.word_offsets)
     relations = pair_relations(content.shared, same, content.jaccard,
-                               np.maximum(content.a_in_b, content.b_in_a), config)
+                               np.maximum(content.a_in_b, content.b_in_a), config, same_text)
     edges = content.pairs[[r is not None for r in relations]]
     if known is not None:
         edges = np.concatenate([edges, _family_edges(known)])
@@ -664,6 +674,8 @@ def _assemble(
         shared_headings = headings.get(key, [])
         if kind is None and not spans and not shared_headings:
             continue
+        if kind == "duplicate" and not spans and jaccard == 0.0:
+            spans = [_whole_copy(docs[i], docs[j], config.shingle_size)]
         swap = articles[i].id != key[0]
         a_in_b, b_in_a = (j_in_i, i_in_j) if swap else (i_in_j, j_in_i)
         strength = evidence_strength(kind, jaccard, max(a_in_b, b_in_a), reuse,
@@ -677,6 +689,14 @@ def _assemble(
             headings=tuple(shared_headings), strength=round(strength, 4),
         ))
     return pairs
+
+
+def _whole_copy(doc_a: Doc, doc_b: Doc, n: int) -> list[int]:
+    """The passage row (``Sides.spans``) of all of two copies' words, weighing nothing:
+    the evidence shown for copies of a text that share no content (a Jaccard of 0: all
+    of it is template lines, or too little outside them to make a shingle), which only
+    the same text makes a duplicate (``relations.copies``)."""
+    return [0, 0, max(doc_a.words - n, 0), 0, max(doc_b.words - n, 0), 0]
 
 
 def _columns(table: Overlaps, rows: Sequence[int]) -> list[list[Any]]:

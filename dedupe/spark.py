@@ -97,7 +97,14 @@ from dedupe.cluster import (
 from dedupe.config import Config
 from dedupe.kernels import quoted
 from dedupe.lsh import _pair_pattern, band_keys
-from dedupe.normalise import SENTENCE_END, Doc, analyse_many, content_key_of, normalise_word
+from dedupe.normalise import (
+    SENTENCE_END,
+    Doc,
+    analyse_many,
+    content_key_of,
+    normalise_word,
+    text_key_of,
+)
 from dedupe.passages import Sides, rare_flat, sorted_usable
 from dedupe.read import Repair, iter_input, read_jsonl_record, read_record
 from dedupe.records import Article, Boilerplate, Cluster, Pair, Skip
@@ -585,6 +592,7 @@ class _Side:
     content: np.ndarray  # distinct usable shingles, sorted
     key: int  # content key (``content_key_of``)
     words: int  # words outside template lines
+    text: int | None  # text key (``text_key_of``), None without words
     in_stock: np.ndarray | None = None  # per shingle: a stock phrase
     rare: np.ndarray | None = None  # per shingle: weighs as evidence
 
@@ -602,21 +610,25 @@ def _side(t: _Text, template_lines: Iterable[int] | None, config: Config) -> _Si
     ends = np.array([0, count])
     content = sorted_usable(t.shingles, ends, usable).sets(t.shingles, ends)[0]
     return _Side(mask, usable, content, content_key_of(doc.hashes, mask),
-                 doc.words - int(np.count_nonzero(mask)))
+                 doc.words - int(np.count_nonzero(mask)),
+                 text_key_of(doc.hashes) if doc.words else None)
 
 
 def _related(config: Config, rows: Iterable[tuple[tuple[int, int], Any, Any, Any]]
              ) -> Iterator[tuple[tuple[int, int], tuple[int, float, float, float, str | None]]]:
     """Overlaps on content and the relation of each pair that shares content
-    (``_compare``: the content key decides duplicates)."""
+    (``_compare``: the content key decides duplicates, and the text key copies, which are
+    kept even when they share no content)."""
     for batch in _chunks(rows):
         found = _overlaps(batch, lambda side: side[0])
         same = np.array([row[2][1] == row[3][1] and row[2][2] == row[3][2] for row in batch],
                         dtype=bool)
+        copy = np.array([row[2][3] is not None and row[2][3] == row[3][3] for row in batch],
+                        dtype=bool)
         kinds = pair_relations(found.shared, same, found.jaccard,
-                               np.maximum(found.a_in_b, found.b_in_a), config)
+                               np.maximum(found.a_in_b, found.b_in_a), config, copy)
         for k, row in enumerate(batch):
-            if found.shared[k] > 0:
+            if found.shared[k] > 0 or copy[k]:
                 yield row[0], (int(found.shared[k]), float(found.jaccard[k]),
                                float(found.a_in_b[k]), float(found.b_in_a[k]), kinds[k])
 
@@ -693,7 +705,7 @@ def _compare(spark: SparkSession, texts: RDD[tuple[int, _Text]], lines: RDD[tupl
     sets = sides.mapValues(lambda s: s.content)
     compared = _union(candidates, _lsh_pairs(sets, config, config.lsh_bands)).distinct()
     compared = compared.persist(StorageLevel.MEMORY_AND_DISK)
-    keyed = sides.mapValues(lambda s: (s.content, s.key, s.words))
+    keyed = sides.mapValues(lambda s: (s.content, s.key, s.words, s.text))
     content = _pair_join(compared.map(lambda p: (p, None)), keyed).mapPartitions(
         partial(_related, config)).persist(StorageLevel.MEMORY_AND_DISK)
     edges = content.filter(lambda kv: kv[1][4] is not None).keys()
@@ -1119,8 +1131,12 @@ def _scan(spark: SparkSession, records: RDD[Record], config: Config) -> SparkSca
     masked = _template_keys(lines, family, config).persist(keep)
     masked_count = masked.count()
 
-    # Round 2, and a second pass when fewer lines turn out to be templates.
-    compared = _compare(spark, texts, lines, masked, candidates, None, config)
+    # Round 2, and a second pass when fewer lines turn out to be templates. Copies (the
+    # same text) are compared whatever is template (``relations.copies``).
+    copies = texts.filter(lambda dt: dt[1].doc.words > 0).map(
+        lambda dt: (text_key_of(dt[1].doc.hashes), dt[0])).groupByKey().flatMap(
+        lambda kv: _pattern(kv[1]))
+    compared = _compare(spark, texts, lines, masked, _union(candidates, copies), None, config)
     final_family = compared.family_with_reuse(spark, docs).persist(keep)
     rechecked = _template_keys(lines, final_family, config).intersection(masked).persist(keep)
     if rechecked.count() < masked_count:

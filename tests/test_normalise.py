@@ -21,6 +21,7 @@ from dedupe.normalise import (
     content_key,
     content_key_of,
     normalise_word,
+    text_key_of,
     word_hash,
     word_hashes_many,
 )
@@ -184,6 +185,22 @@ def test_without_hashes_keeps_the_words_and_refuses_a_content_key() -> None:
     with pytest.raises(ValueError, match="word hashes"):
         content_key(bare, template)
     assert content_key(doc, template) == content_key_of(doc.hashes, template)
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Header line\nThe cat sat.", "HEADER  line The CAT sat", True),  # case, spaces, lines
+    ("ﬁnance report", "finance report", True),  # NFKC
+    ("The cat sat.", "The cat sat on.", False),
+    ("The cat sat.", "cat The sat.", False),  # order counts
+    ("2024 report", "2025 report", False),  # digits are not folded, unlike line keys
+])
+def test_text_keys_are_equal_for_the_same_words_in_the_same_order(a: str, b: str,
+                                                                   same: bool) -> None:
+    doc_a, doc_b = analyse_many([a, b], Config())
+    assert (text_key_of(doc_a.hashes) == text_key_of(doc_b.hashes)) is same
+    # It is the content key with nothing masked.
+    nothing = np.zeros(doc_a.words, dtype=bool)
+    assert text_key_of(doc_a.hashes) == content_key_of(doc_a.hashes, nothing)
 
 
 def test_word_offsets_are_as_narrow_as_the_longest_text_of_the_batch_allows() -> None:

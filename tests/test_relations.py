@@ -16,6 +16,7 @@ from dedupe.kernels import weighted_pair_counts
 from dedupe.lsh import FULL_GROUP, STAR_CENTRES, grouped_pairs
 from dedupe.relations import (
     Overlaps,
+    copies,
     loose_families,
     overlaps,
     posting_pairs,
@@ -62,11 +63,45 @@ def test_overlaps_count_exactly_what_two_sets_share(members: list[list[int]], jo
 
 def test_one_pair_gets_the_relation_many_pairs_get() -> None:
     config = Config()
-    grid = list(itertools.product([0, 3], [False, True], [0.2, 0.7, 0.9], [0.5, 0.8, 0.95]))
-    one = [relation(*row, config) for row in grid]
-    many = relations(*(np.array(column) for column in zip(*grid, strict=True)), config)
+    grid = list(itertools.product([0, 3], [False, True], [0.2, 0.7, 0.9], [0.5, 0.8, 0.95],
+                                  [False, True]))
+    one = [relation(*row[:4], config, row[4]) for row in grid]
+    columns = [np.array(column) for column in zip(*grid, strict=True)]
+    many = relations(*columns[:4], config, columns[4])
     assert one == many
     assert set(one) == {None, "duplicate", "near-duplicate", "contains"}
+    # The same text is a duplicate even sharing no content; without it, nothing shared
+    # is no relation, whatever the content keys say.
+    assert {kind for row, kind in zip(grid, one, strict=True) if row[4]} == {"duplicate"}
+    assert {kind for row, kind in zip(grid, one, strict=True) if row[0] == 0 and not row[4]
+            } == {None}
+    assert relations(*columns[:4], config) == [relation(*row[:4], config) for row in grid]
+
+
+@pytest.mark.parametrize("size", [2, FULL_GROUP, FULL_GROUP + 1, 500])
+def test_copies_join_each_text_s_copies_without_a_pair_per_two(size: int) -> None:
+    # Documents 0, 2, 4, ... have one text, 1 and 3 another, the last has no words.
+    keys = np.array([7 if d % 2 == 0 else 9 for d in range(2 * size)] + [7], dtype=np.uint64)
+    words = np.array([3] * (2 * size) + [0])
+    keys[3:2 * size:2] = np.arange(11, 11 + size - 1, dtype=np.uint64)  # (only 1 and 3 alike)
+    keys[3] = 9
+    first, pairs = copies(keys, words)
+    evens = np.arange(0, 2 * size, 2)
+    assert first[evens].tolist() == [0] * size and first[-1] == -1
+    assert first[1] == first[3] == 1
+    assert all(first[d] == d for d in range(5, 2 * size, 2))
+    graph = set(map(tuple, pairs.tolist()))
+    assert (1, 3) in graph and all(a < b and first[a] == first[b] for a, b in graph)
+    expected = size * (size - 1) // 2 if size <= FULL_GROUP else None
+    if expected is None:  # a star and a chain: every copy reached, pairs linear in size
+        assert len(graph) - 1 < (STAR_CENTRES + 1) * size
+        reached = {0}
+        for a, b in sorted(graph):
+            if a in reached:
+                reached.add(b)
+        assert reached >= set(evens.tolist())
+    else:
+        assert len(graph) - 1 == expected
 
 
 @pytest.mark.parametrize("part_values", [10**9, 5])  # one range; several, in windows

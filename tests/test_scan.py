@@ -23,6 +23,7 @@ from benchmarks.report_scale import Corpora
 from dedupe import Article, Config, ScanResult, scan
 from dedupe.arrays import joined
 from dedupe.normalise import analyse_many, content_key
+from dedupe.records import Passage
 from dedupe.relations import Overlaps
 from dedupe.report import to_json
 from dedupe.scan import _malloc_trim, _same_content, collection_paused, release_memory
@@ -564,14 +565,45 @@ def test_any_text_scans_with_passages_inside_and_copies_together_in_any_order(
     for article, *spans in zip(articles, result.template_lines, result.heading_lines,
                                result.stock_spans, strict=True):
         assert all(0 <= start < end <= len(article.text) for kind in spans for start, end in kind)
-    # A document and its verbatim copy are in one cluster, when the text has words
-    # that are not all template (see the strict xfail below for those that are).
+    # A document and its verbatim copy are in one cluster whenever the text has a word,
+    # even when all of it is template lines (``copies``: the same text is a duplicate).
     position = {a.id: k for k, a in enumerate(articles)}
-    if "d0" in position and "d2" in position:
-        k = position["d0"]
-        if result.words[k] > result.template_words[k]:
-            assert cluster_of(result, "d0") is not None
-            assert cluster_of(result, "d0") == cluster_of(result, "d2")
+    if "d0" in position and "d2" in position and result.words[position["d0"]]:
+        assert cluster_of(result, "d0") is not None
+        assert cluster_of(result, "d0") == cluster_of(result, "d2")
+        (copy,) = [p for p in result.pairs if (p.a, p.b) == ("d0", "d2")]
+        assert copy.relation == "duplicate"
+        assert copy.passages or copy.jaccard > 0  # (content it shares, or the whole copy)
+    shuffled = list(articles)
+    order.shuffle(shuffled)
+    assert outcome(scan(shuffled)) == outcome(result)
+
+
+@st.composite
+def copied_pages(draw: st.DrawFn) -> list[Article]:
+    """Pages made of a few lines that recur across them (so that some lines are template
+    and some pages are nothing else), each page with a verbatim copy ``c`` of ``d``."""
+    lines = draw(st.lists(st.text(st.sampled_from("ab1 \u0301\n\r"), min_size=1, max_size=12),
+                          min_size=1, max_size=4))
+    picks = draw(st.lists(st.lists(st.integers(0, 3), max_size=4), min_size=2, max_size=8))
+    texts = ["\n".join(lines[i % len(lines)] for i in pick) for pick in picks]
+    pages = [Article(f"d{k}", text) for k, text in enumerate(texts) if text.strip()]
+    return pages + [Article(f"c{page.id[1:]}", page.text) for page in pages]
+
+
+@settings(max_examples=60, deadline=None)
+@given(articles=copied_pages(), order=st.randoms(use_true_random=False))
+def test_every_page_with_a_word_is_a_duplicate_of_its_copy_in_its_cluster(
+    articles: list[Article], order: Any,
+) -> None:
+    # About one example in six has a page that is all template lines.
+    result = scan(articles)
+    pairs = {(p.a, p.b): p for p in result.pairs}
+    for article, words in zip(articles, result.words, strict=True):
+        if article.id.startswith("d") and words:
+            copy = "c" + article.id[1:]
+            assert copy in (cluster_of(result, article.id) or ())
+            assert pairs[(copy, article.id)].relation == "duplicate"
     shuffled = list(articles)
     order.shuffle(shuffled)
     assert outcome(scan(shuffled)) == outcome(result)
@@ -586,18 +618,57 @@ def test_passages_of_repetitive_text_do_not_depend_on_input_order() -> None:
     assert len(found) == 1
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="issue 8, open: a text that is all template lines has no content to "
-                   "link, even to its verbatim copy")
 def test_a_text_that_is_all_template_is_in_its_verbatim_copys_cluster() -> None:
     # Found by the property above: the one line recurs (digits aside) in three families,
-    # so it is template, and template is never evidence.
+    # so it is template, and template is never evidence; the same text still is.
     line = "0 0 01 0 0 \u0301 \u0301 \u0301 \u0301 \u0301"
     articles = [Article("d0", f"\n{line} 1"), Article("d1", f"\r\n{line} \r\n0 "),
                 Article("d2", f"\n{line} 1"), Article("d3", f"{line} ")]
     result = scan(articles)
-    assert cluster_of(result, "d0") is not None
-    assert cluster_of(result, "d0") == cluster_of(result, "d2")
+    assert cluster_of(result, "d0") == ("d0", "d2")
+    (pair,) = result.pairs
+    assert (pair.a, pair.b, pair.relation, pair.strength) == ("d0", "d2", "duplicate", 1.0)
+    # The evidence shown is the whole copy, weighing nothing, and says why.
+    assert pair.passages == (Passage(a=(1, 23), b=(1, 23), text=articles[0].text[1:23],
+                                     rare_shingles=0),)
+    assert pair.evidence == "same text after normalisation, nothing outside template lines to weigh"
+    assert result.template_words[0] == result.words[0]
+
+
+def site_pages(copies: int) -> list[Article]:
+    """Three sites' unrelated stories between their shared header and footer lines, and
+    ``copies`` pages (on all three sites) with nothing but those lines."""
+    header = "Home | World | Business | Sport | Culture | Opinion | Video"
+    footer = "Subscribe to our newsletter and follow us for the latest stories every day"
+    stories = [Article(f"story{k}", f"{header}\n{prose(100 + k, 80)}\n{footer}\n",
+                       source=f"site{k % 3}") for k in range(6)]
+    pages = [Article(f"page{k:03d}", f"{header}\r\n{footer}", source=f"site{k % 3}")
+             for k in range(copies)]
+    return stories + pages
+
+
+@pytest.mark.parametrize("copies", [2, 49, 200])
+def test_pages_that_are_all_template_are_linked_as_copies_in_one_cluster(copies: int) -> None:
+    articles = site_pages(copies)
+    result = scan(articles)
+    pages = tuple(a.id for a in articles if a.id.startswith("page"))
+    assert cluster_of(result, "page000") == pages
+    assert all(p.a.startswith("page") and p.b.startswith("page") and p.relation == "duplicate"
+               and p.evidence.endswith("nothing outside template lines to weigh")
+               and p.passages[0].rare_shingles == 0 for p in result.pairs)
+    # Past lsh.FULL_GROUP (48) copies a star around 4 of them and a chain join them, not
+    # every two (4 * copies - 10 star pairs, copies - 1 chain pairs, 4 of them in both).
+    assert len(result.pairs) == (copies * (copies - 1) // 2 if copies <= 48
+                                 else 5 * copies - 15)
+    # The lines stay template: the stories are not linked by them.
+    assert {b.text for b in result.boilerplate if b.kind == "template"} >= {
+        articles[0].text.splitlines()[0], articles[0].text.splitlines()[2]}
+    assert outcome(scan(articles[::-1])) == outcome(result)
+
+
+def test_texts_without_words_are_no_copies() -> None:
+    result = scan([Article("a", "!!! ???"), Article("b", "!!! ???"), Article("c", "-- --")])
+    assert result.pairs == () and result.clusters == ()
 
 
 @pytest.mark.parametrize("copies", [2, 64, 65, 300])

@@ -38,7 +38,9 @@ pytestmark = pytest.mark.filterwarnings(
 
 def mixed_corpus() -> list[Article]:
     """Two planted corpora (their stories overlap: families across them), the seeds,
-    40 plain Reuters stories and 50 copies of one seed article."""
+    40 plain Reuters stories, 50 copies of one seed article, and three sites' stories
+    between a shared header and footer with three copies of a page that is nothing
+    else (all template: linked by their same text alone)."""
     articles: list[Article] = []
     for seed in (0, 1):
         articles += [Article(f"p{seed}-{a.id}", a.text, a.date, a.source, title=a.title)
@@ -50,6 +52,11 @@ def mixed_corpus() -> list[Article]:
     copied = seeds[0]
     articles += [Article(f"copy-{k:02d}", copied.text, f"2024-01-{1 + k % 28:02d}",
                          f"site{k % 7}.example") for k in range(50)]
+    header = "Home | World | Business | Sport | Culture | Opinion | Video"
+    footer = "Subscribe to our newsletter and follow us for the latest stories every day"
+    articles += [Article(f"site-{k}", f"{header}\n{story.text}\n{footer}", source=f"s{k % 3}")
+                 for k, story in enumerate(load_sample()[40:46])]
+    articles += [Article(f"page-{k}", f"{header}\n{footer}\n", source=f"s{k}") for k in range(3)]
     return articles
 
 
@@ -88,6 +95,10 @@ def test_spark_engine_finds_what_the_local_engine_finds(
     # as stars and a chain, not all with all.
     copies = [p for p in want.pairs if p.a.startswith("copy-") and p.b.startswith("copy-")]
     assert FULL_GROUP < len(copies) < 50 * 49 // 2
+    pages = [p for p in want.pairs
+             if p.evidence.endswith("nothing outside template lines to weigh")]
+    assert [(p.a, p.b) for p in pages] == [("page-0", "page-1"), ("page-0", "page-2"),
+                                           ("page-1", "page-2")]
     assert any(p.passages for p in want.pairs)
 
 
