@@ -65,22 +65,33 @@ def band_pairs(keys: np.ndarray, active: np.ndarray) -> np.ndarray:
     bands = keys.shape[1]
     # Group by (band, key): mixing the band id in makes one sort do for all bands. A
     # stable sort of the keys laid out document by document keeps each group's
-    # documents ascending, so the members need no array of their own to sort by (these
-    # arrays are documents x bands, 20 MB each at 100,000 documents).
+    # documents ascending, so the members need no array of their own to sort by. These
+    # arrays are documents x bands, 20 MB each at 100,000 documents, at the scan's peak:
+    # the keys are sorted again in place rather than gathered, and the members are
+    # written over the order.
     mixed = keys[docs]
     with np.errstate(over="ignore"):
         mixed ^= np.arange(bands, dtype=np.uint64) * _BAND_MIX
-    order = np.argsort(mixed.ravel(), kind="stable")
-    grouped = mixed.ravel()[order]
-    del mixed
-    order //= bands
-    members = docs[order]
-    del order
+    grouped = mixed.ravel()  # (a view: ``mixed`` is a new array)
+    members = np.argsort(grouped, kind="stable")
+    grouped.sort()
+    members //= bands
+    np.take(docs, members, out=members, mode="clip")  # (an element at a time: in place)
     keep = run_starts(grouped, members)  # (a document twice in a group: mixed bands met)
     if keep.size < grouped.size:
         grouped, members = grouped[keep], members[keep]
     del keep
     return grouped_pairs(run_starts(grouped), members)
+
+
+def group_pairs(keys: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """All pairs of distinct members that share a key (capped per group, see
+    ``FULL_GROUP``): ``(m, 2)`` int64 rows ``i < j``, unique and sorted."""
+    order = np.lexsort((members, keys))
+    keys, members = keys[order], members[order]
+    keep = run_starts(keys, members)
+    keys, members = keys[keep], members[keep]
+    return grouped_pairs(run_starts(keys), members)
 
 
 @overload

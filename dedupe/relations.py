@@ -178,8 +178,15 @@ def overlaps_flat(pairs: np.ndarray, sets: tuple[np.ndarray, np.ndarray],
                   jobs: int = 1) -> Overlaps:
     """``overlaps`` of sets laid end to end, ``(values, offsets)``: each pair's two sets
     are merged in a compiled loop (``kernels.shared_counts``), in ``jobs`` threads."""
-    values, offsets = sets
     pairs = pairs.reshape(-1, 2)
+    return overlaps_of(pairs, shared_flat(pairs, sets, jobs), sets[1])
+
+
+def shared_flat(pairs: np.ndarray, sets: tuple[np.ndarray, np.ndarray],
+                jobs: int = 1) -> np.ndarray:
+    """How many values each of ``pairs`` (``(m, 2)``) shares, of sets laid end to end
+    (``overlaps_flat``; alone, to keep only some pairs before measuring them)."""
+    values, offsets = sets
     shared = np.zeros(len(pairs), dtype=np.int64)
 
     def part(start: int, end: int) -> None:
@@ -187,6 +194,12 @@ def overlaps_flat(pairs: np.ndarray, sets: tuple[np.ndarray, np.ndarray],
 
     if len(pairs):
         in_threads(part, len(pairs), jobs)
+    return shared
+
+
+def overlaps_of(pairs: np.ndarray, shared: np.ndarray, offsets: np.ndarray) -> Overlaps:
+    """The ``Overlaps`` of ``pairs`` sharing ``shared`` values (``shared_flat``) of sets
+    laid end to end at ``offsets``."""
     sizes = np.diff(offsets)
     size_a, size_b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     union = size_a + size_b - shared

@@ -50,8 +50,10 @@ from dedupe.relations import (
     loose_families,
     overlaps,
     overlaps_flat,
+    overlaps_of,
     passage_strength,
     posting_pairs,
+    shared_flat,
 )
 from dedupe.relations import relations as pair_relations
 from dedupe.shingle import shingle_sets, shingles_flat, usable_flat
@@ -228,9 +230,11 @@ def _scan(articles: Sequence[Article], config: Config, skipped: Sequence[Skip],
     # once more without it. Two passes suffice: the second only unmasks lines.
     # Copies (the same text after normalisation) are duplicates whatever is template.
     copy_of, copied = copies(text_keys, word_counts)
-    compared = _compare(texts, docs, shingled, masked_keys, lines,
-                        np.concatenate([candidates, copied]), None, config, jobs, copy_of)
-    del candidates, copied
+    candidates = np.concatenate([candidates, copied])
+    del copied
+    compared = _compare(texts, docs, shingled, masked_keys, lines, candidates, None, config,
+                        jobs, copy_of)
+    del candidates
     final_family = compared.family_with_reuse()
     rechecked = template_keys(lines, final_family, sources, config)
     rechecked = np.intersect1d(rechecked, masked_keys)
@@ -436,11 +440,15 @@ def _compare(
     # A pair that shares no content is no relation and has no passage, unless it is two
     # copies of one text: dropped here (in a site's articles, most candidates share only
     # template lines).
-    content = overlaps_flat(candidates, flat_sets, jobs)
-    first = copy_of[content.pairs]
-    same_text = (first[:, 0] == first[:, 1]) & (first[:, 0] >= 0)
-    kept = (content.shared > 0) | same_text
-    content, same_text = content.select(kept), same_text[kept]
+    # (Pairs are kept before they are measured: at 100,000 articles, measuring all of
+    # round 2's candidates cost 100 MB at the scan's peak.)
+    shared = shared_flat(candidates, flat_sets, jobs)
+    kept = shared > 0
+    alone = np.flatnonzero(~kept)
+    kept[alone[_same_text(candidates[alone], copy_of)]] = True
+    content = overlaps_of(candidates[kept], shared[kept], flat_sets[1])
+    del shared, kept, alone
+    same_text = _same_text(content.pairs, copy_of)
     same = _same_content(texts, content, mask, shingled.word_offsets)
     relations = pair_relations(content.shared, same, content.jaccard,
                                np.maximum(content.a_in_b, content.b_in_a), config, same_text)
@@ -456,6 +464,13 @@ def _compare(
     found = _passages(sides, content, relations, config, jobs, reuse)
     return _Comparison(shingled, mask, usable, candidates, content, relations, family, in_stock,
                        stock, keys, found)
+
+
+def _same_text(pairs: np.ndarray, copy_of: np.ndarray) -> np.ndarray:
+    """Per pair, whether its two documents are copies of one text (``copy_of``, of
+    ``relations.copies``: each document's first copy, -1 without words)."""
+    first = copy_of[pairs[:, 0]]
+    return (first == copy_of[pairs[:, 1]]) & (first >= 0)
 
 
 def _lines(docs: list[Doc], texts: Sequence[str], config: Config) -> Lines:
