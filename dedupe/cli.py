@@ -572,6 +572,10 @@ def _open_index(location: str, config: Config | None, create: bool = True,
         raise click.ClickException(f"{location}: no such index; make one with dedupe index add")
     with _index_errors(location):
         index = Index(location, config, durable).open()
+    if index.keyed_:
+        click.echo(_shown(f"note: {location}: keyed the texts of {index.keyed_} documents "
+                          "indexed before dedupe kept text keys (once), so that their "
+                          "copies are found"), err=True)
     with _index_errors(location, opened=True), index:
         yield index
 

@@ -20,6 +20,7 @@ up. What differs from a scan, and why, is in docs/design-index.md:
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -34,9 +35,9 @@ from dedupe.boilerplate import boilerplate_bar, is_template, stock_spans, stock_
 from dedupe.cluster import choose_origin
 from dedupe.config import ALGORITHM_VERSION, Config
 from dedupe.lsh import band_keys
-from dedupe.normalise import Doc, analyse_many, content_key
-from dedupe.passages import Side, find_passages, rare_shingles
-from dedupe.records import Article, Match, Pair, Verdict
+from dedupe.normalise import Doc, analyse_many, content_key, text_key_of
+from dedupe.passages import Side, find_passages, passage, rare_shingles
+from dedupe.records import Article, Match, Pair, Passage, Verdict
 from dedupe.relations import evidence_strength, passage_strength, relation
 from dedupe.shingle import shingles, true_runs, usable_shingles, winnow
 from dedupe.signatures import signature_matrix
@@ -60,6 +61,11 @@ DECISIONS = {"duplicate": "duplicate", "near-duplicate": "near-duplicate",
 #: it is admitted (its verdict names the passages), and so its lines and phrases are
 #: counted, which is how the index learns a site's template and the stock phrases.
 HOLD = ("duplicate", "near-duplicate", "contained")
+#: Documents given their text keys at a time when an index made before text keys is
+#: opened (``Index.open``).
+KEYING_CHUNK = 500
+
+logger = logging.getLogger(__name__)
 
 
 def check_hold(hold: Collection[str]) -> frozenset[str]:
@@ -99,6 +105,11 @@ class _Text:
     window: int  # winnowing window
 
     @cached_property
+    def text_key(self) -> int:
+        """``normalise.text_key_of`` the whole text: equal keys, the same text."""
+        return text_key_of(self.doc.hashes)
+
+    @cached_property
     def prints(self) -> np.ndarray:
         """Fingerprint positions (winnowed over the whole text). Only the article's
         are needed: a candidate's are never chosen."""
@@ -128,6 +139,9 @@ class Index:
         self.durable = durable
         self._given = config is not None
         self._store: Store | None = None
+        #: Documents given their text keys when this index was opened (an index made
+        #: before dedupe kept them; 0 otherwise).
+        self.keyed_ = 0
 
     # --- opening ------------------------------------------------------------------
     def open(self) -> Index:
@@ -147,6 +161,8 @@ class Index:
                     self.config = _stored_config(stored, str(self.location))
                 if stored:
                     _check_meta(store, self._meta(), str(self.location))
+                    if "text_keys" not in stored:
+                        self.keyed_ = self._key_texts(store)
                 else:
                     with store.transaction():  # first to create it stores its settings
                         _check_meta(store, self._meta(), str(self.location))
@@ -155,6 +171,22 @@ class Index:
                 raise
             self._store = store
         return self
+
+    def _key_texts(self, store: Store) -> int:
+        """Give the documents of an index made before text keys theirs (one
+        transaction), so that their copies are found; how many there were."""
+        with store.transaction():
+            unkeyed = store.unkeyed()
+            for start in range(0, len(unkeyed), KEYING_CHUNK):
+                docs = store.docs(unkeyed[start : start + KEYING_CHUNK])
+                texts = self._analyse([d.text for d in docs])
+                store.set_text_keys({d.key: t.text_key for d, t in zip(docs, texts, strict=True)})
+            store.set_meta({"text_keys": "1"})
+        if unkeyed:
+            logger.warning("%s: keyed the texts of %d documents indexed before dedupe kept "
+                           "text keys (once), so that their copies are found",
+                           self.location, len(unkeyed))
+        return len(unkeyed)
 
     def close(self) -> None:
         """Close the index (it can be opened again)."""
@@ -177,8 +209,10 @@ class Index:
     def _meta(self) -> dict[str, str]:
         settings = {**self.config.as_dict(), "algorithm": ALGORITHM_VERSION,
                     "winnow_window": self.window, "format": FORMAT}
+        # text_keys: every document has its text key (an index without it is keyed
+        # when opened, ``_key_texts``).
         return {"settings": json.dumps(settings, sort_keys=True),
-                "fingerprint": self.config.fingerprint}
+                "fingerprint": self.config.fingerprint, "text_keys": "1"}
 
     def _opened(self) -> Store:
         return self.open()._store  # type: ignore[return-value]
@@ -300,7 +334,7 @@ class Index:
         content = np.unique(new.hashes[usable])
         bands = _bands(content, config)
         candidates = set(world.print_candidates(new, usable)) | set(
-            seen.band_candidates(bands) if content.size else ())
+            seen.band_candidates(bands) if content.size else ()) | set(seen.copies(new))
         stored, texts = seen.docs(candidates)
         matches = []
         rare_new = world.rare(new, usable)
@@ -335,10 +369,15 @@ class Index:
         b_in_a = shared / b_set.size if b_set.size else 0.0
         same = content_key(new.doc, world.template_words(new, article.source)) == content_key(
             text.doc, world.template_words(text, stored.source))
-        kind = relation(shared, same and shared > 0, jaccard, max(a_in_b, b_in_a), config)
+        # The same text is a duplicate whatever is template (as in a scan).
+        same_text = new.doc.words > 0 and new.text_key == text.text_key
+        kind = relation(shared, same and shared > 0, jaccard, max(a_in_b, b_in_a), config,
+                        same_text)
         side_a = Side(article.text, new.doc, new.hashes, usable, rare)
         side_b = Side(stored.text, text.doc, text.hashes, theirs)  # only a's shingles weigh
         passages = find_passages(side_a, side_b, config)
+        if kind == "duplicate" and not passages and jaccard == 0.0:
+            passages = [_whole_copy(article.text, new, stored.text, text, config.shingle_size)]
         headings = world.shared_headings(article.text, new, text, article.source, stored.source)
         reuse = passage_strength(sum(p.rare_shingles for p in passages), config)
         strength = evidence_strength(kind, jaccard, max(a_in_b, b_in_a), reuse, len(headings),
@@ -373,7 +412,7 @@ class Index:
         text = checked.text
         store.add(article.id, article.text, article.date, article.source, article.title,
                   article.url, family, checked.bands, text.hashes[text.prints],
-                  text.doc.line_keys)
+                  text.doc.line_keys, text.text_key)
 
 
 class _Seen:
@@ -391,6 +430,7 @@ class _Seen:
         self._docs: dict[int, tuple[Stored, _Text]] = {}
         self._postings: dict[int, list[int]] = {}
         self._bands: dict[bytes, list[int]] = {}
+        self._copies: dict[int, list[int]] = {}
         # (document, its template mask, the article's template mask and rare
         # shingles): the comparison, which depends on nothing else.
         self.compared: dict[tuple[int, bytes, bytes, bytes], Match | None] = {}
@@ -402,6 +442,15 @@ class _Seen:
             found = self.store.postings(fresh)
             self._postings.update((h, found.get(h, [])) for h in fresh)
         return {h: self._postings[h] for h in hashes if self._postings[h]}
+
+    def copies(self, text: _Text) -> list[int]:
+        """Admitted documents with the same text as ``text`` (none for a text without
+        words), at most ``MAX_CANDIDATES``."""
+        if not text.doc.words:
+            return []
+        if text.text_key not in self._copies:
+            self._copies[text.text_key] = self.store.copies(text.text_key, MAX_CANDIDATES)
+        return self._copies[text.text_key]
 
     def band_candidates(self, bands: np.ndarray) -> list[int]:
         """``Store.band_candidates`` of these band keys (at most ``MAX_CANDIDATES``)."""
@@ -632,13 +681,23 @@ def _bands(content: np.ndarray, config: Config) -> np.ndarray:
     return band_keys(signatures, *config.lsh_bands)[0]
 
 
+def _whole_copy(text_a: str, a: _Text, text_b: str, b: _Text, n: int) -> Passage:
+    """All of two copies' text as one passage weighing nothing: the evidence shown for
+    copies that share no content (``scan._whole_copy``'s row)."""
+    row = [0, 0, max(a.doc.words - n, 0), 0, max(b.doc.words - n, 0), 0]
+    return passage(row, text_a, a.doc, text_b, b.doc, n)
+
+
 def _pair(article_id: str, match: Match) -> Pair:
+    """The scan's record of the link between the article and ``match`` (its
+    ``evidence`` worded as a scan's)."""
     a_in_b, b_in_a = match.containment
     if article_id < match.id:
         return Pair(article_id, match.id, match.relation, match.jaccard, (a_in_b, b_in_a),
-                    strength=match.strength)
+                    match.passages, match.headings, match.strength)
+    swapped = tuple(Passage(p.b, p.a, p.text, p.rare_shingles) for p in match.passages)
     return Pair(match.id, article_id, match.relation, match.jaccard, (b_in_a, a_in_b),
-                strength=match.strength)
+                swapped, match.headings, match.strength)
 
 
 def _line_spans(doc: Doc, template: np.ndarray) -> tuple[tuple[int, int], ...]:

@@ -15,6 +15,7 @@ Keys (``h`` a fingerprint, ``k`` a line key, ``f`` a family, ``d`` a document):
     dedupe:band:{b}:{key}  set of d             dedupe:print:{h}  set of d
     dedupe:pf:{h}      hash: f -> documents carrying h in that family
     dedupe:lf:{k}      hash: f -> documents     dedupe:ls:{k}  hash: s<source> or u -> documents
+    dedupe:text:{t}    set of d (documents whose text key, ``normalise.text_key_of``, is t)
 
 so that every count a check needs is one O(1) command (SCARD, HLEN, HEXISTS),
 however many documents carry the fingerprint or line.
@@ -174,15 +175,17 @@ return out
 
 #: KEYS: dedupe:doc:{d}, dedupe:ids, dedupe:families, then the document's band sets
 #: (nb), print sets (np), dedupe:pf hashes (np), dedupe:lf hashes (nl), dedupe:ls
-#: hashes (nl). ARGV: d, id, family, source field, nb, np, nl, then the document
-#: hash's field/value pairs. Adds the document and counts it everywhere, atomically.
+#: hashes (nl), text sets (nt: 0 or 1). ARGV: d, id, family, source field, nb, np, nl,
+#: nt, then the document hash's field/value pairs. Adds the document and counts it
+#: everywhere, atomically.
 _ADD = """
 local doc, family, source = ARGV[1], ARGV[3], ARGV[4]
 local nb, np, nl = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-if #KEYS ~= 3 + nb + 2 * np + 2 * nl then
+local nt = tonumber(ARGV[8])
+if #KEYS ~= 3 + nb + 2 * np + 2 * nl + nt then
     return redis.error_reply('dedupe add: KEYS do not match the counts')
 end
-for i = 8, #ARGV, 2 do
+for i = 9, #ARGV, 2 do
     redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
 end
 redis.call('HSET', KEYS[2], ARGV[2], doc)
@@ -201,18 +204,24 @@ for i = 1, nl do
     redis.call('HINCRBY', KEYS[k + i], family, 1)
     redis.call('HINCRBY', KEYS[k + nl + i], source, 1)
 end
+k = k + 2 * nl
+for i = 1, nt do
+    redis.call('SADD', KEYS[k + i], doc)
+end
 return 1
 """
 
 #: KEYS: dedupe:ids, dedupe:doc:{d}, dedupe:families, then the document's band sets
 #: (nb), print sets (np), dedupe:pf hashes (np), dedupe:lf hashes (nl), dedupe:ls
-#: hashes (nl). ARGV: id, d, family, source field, nb, np, nl. Takes the document out
-#: and uncounts it everywhere, atomically; a count that reaches zero is deleted, so
-#: HLEN counts only carriers. Returns 0 (changing nothing) if the id is not d's.
+#: hashes (nl), text sets (nt: 0 or 1). ARGV: id, d, family, source field, nb, np, nl,
+#: nt. Takes the document out and uncounts it everywhere, atomically; a count that
+#: reaches zero is deleted, so HLEN counts only carriers. Returns 0 (changing
+#: nothing) if the id is not d's.
 _REMOVE = """
 local doc, family, source = ARGV[2], ARGV[3], ARGV[4]
 local nb, np, nl = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-if #KEYS ~= 3 + nb + 2 * np + 2 * nl then
+local nt = tonumber(ARGV[8])
+if #KEYS ~= 3 + nb + 2 * np + 2 * nl + nt then
     return redis.error_reply('dedupe remove: KEYS do not match the counts')
 end
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= doc then
@@ -237,6 +246,10 @@ k = k + 2 * np
 for i = 1, nl do
     uncount(KEYS[k + i], family)
     uncount(KEYS[k + nl + i], source)
+end
+k = k + 2 * nl
+for i = 1, nt do
+    redis.call('SREM', KEYS[k + i], doc)
 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[2])
@@ -374,7 +387,7 @@ class RedisStore:
     @_guarded
     def add(self, doc_id: str, text: str, date: str | None, source: str | None,
             title: str | None, url: str | None, family: int | None, bands: np.ndarray,
-            prints: np.ndarray, lines: np.ndarray) -> int:
+            prints: np.ndarray, lines: np.ndarray, text_key: int | None = None) -> int:
         """Insert one document and its keys atomically; return its store key."""
         key = int(self._db.incr("dedupe:next"))
         family = key if family is None else family
@@ -385,10 +398,13 @@ class RedisStore:
             np.unique(lines))
         fields.update(family=family, bands=_pack(band_keys), prints=_pack(print_keys),
                       lines=_pack(line_keys))
+        texts = [] if text_key is None else [_text_set(text_key)]
+        if text_key is not None:
+            fields.update(text_key=text_key)
         self._add(keys=[f"dedupe:doc:{key}", "dedupe:ids", "dedupe:families",
-                        *_doc_keys(band_keys, print_keys, line_keys)],
+                        *_doc_keys(band_keys, print_keys, line_keys), *texts],
                   args=[key, doc_id, family, _source_field(source), len(band_keys),
-                        len(print_keys), len(line_keys),
+                        len(print_keys), len(line_keys), len(texts),
                         *(x for pair in fields.items() for x in pair)])
         return key
 
@@ -399,19 +415,43 @@ class RedisStore:
         if raw is None:
             return False
         key = int(raw)
-        family, source, bands, prints, lines = self._db.hmget(
-            f"dedupe:doc:{key}", "family", "source", "bands", "prints", "lines")
+        family, source, bands, prints, lines, text_key = self._db.hmget(
+            f"dedupe:doc:{key}", "family", "source", "bands", "prints", "lines", "text_key")
         band_keys, print_keys, line_keys = _unpack(bands), _unpack(prints), _unpack(lines)
+        texts = [] if text_key is None else [_text_set(int(text_key))]
         # The key lists come from the document's hash (the caller holds the write lock);
         # the script checks that the id is still this document's before it changes anything.
         return bool(self._remove(
             keys=["dedupe:ids", f"dedupe:doc:{key}", "dedupe:families",
-                  *_doc_keys(band_keys, print_keys, line_keys)],
+                  *_doc_keys(band_keys, print_keys, line_keys), *texts],
             args=[doc_id, key, family, _source_field(None if source is None
                                                      else source.decode()),
-                  len(band_keys), len(print_keys), len(line_keys)]))
+                  len(band_keys), len(print_keys), len(line_keys), len(texts)]))
+
+    @_guarded
+    def unkeyed(self) -> list[int]:
+        """Documents stored without a text key (added before dedupe kept them)."""
+        docs = sorted(int(d) for d in self._db.hvals("dedupe:ids"))
+        pipe = self._db.pipeline(transaction=False)
+        for doc in docs:
+            pipe.hexists(f"dedupe:doc:{doc}", "text_key")
+        return [doc for doc, keyed in zip(docs, pipe.execute(), strict=True) if not keyed]
+
+    @_guarded
+    def set_text_keys(self, keys: dict[int, int]) -> None:
+        """Give documents (store key -> uint64 text key) their text keys, atomically."""
+        pipe = self._db.pipeline(transaction=True)
+        for doc, text_key in keys.items():
+            pipe.hset(f"dedupe:doc:{doc}", "text_key", text_key)
+            pipe.sadd(_text_set(text_key), doc)
+        pipe.execute()
 
     # --- lookups ---------------------------------------------------------------------
+    @_guarded
+    def copies(self, text_key: int, limit: int) -> list[int]:
+        """The first ``limit`` documents with this text key (uint64), in key order."""
+        return sorted(int(d) for d in self._db.smembers(_text_set(text_key)))[:limit]
+
     def _counted(self, names: list[bytes], limit: int) -> list[int]:
         """The ``limit`` documents in the most of these sets (``most_counted`` order)."""
         if limit <= 0 or not names:
@@ -494,6 +534,11 @@ def _doc_keys(bands: list[int], prints: list[int], lines: list[int]) -> list[byt
     return [*(b"dedupe:band:%d:%d" % (b, k) for b, k in enumerate(bands)),
             *(b"dedupe:print:%d" % h for h in prints), *(b"dedupe:pf:%d" % h for h in prints),
             *(b"dedupe:lf:%d" % k for k in lines), *(b"dedupe:ls:%d" % k for k in lines)]
+
+
+def _text_set(text_key: int) -> bytes:
+    """The set of the documents with this text key."""
+    return b"dedupe:text:%d" % text_key
 
 
 def _source_field(source: str | None) -> str:

@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (
     doc INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, text TEXT NOT NULL,
     date TEXT, source TEXT, title TEXT, url TEXT, family INTEGER NOT NULL,
-    prints BLOB NOT NULL DEFAULT x'');
+    prints BLOB NOT NULL DEFAULT x'', text_key INTEGER);
 CREATE TABLE IF NOT EXISTS families (
     family INTEGER PRIMARY KEY, docs INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS totals (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -163,6 +163,7 @@ class SqliteStore:
         self._db = _connect(self.path, durable)
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        _add_text_keys(self._db)
         self._checkpointer: _Checkpointer | None = None
         if self.path != ":memory:" and self.path:
             self._db.execute(f"PRAGMA wal_autocheckpoint={LOG_LIMIT}")
@@ -218,14 +219,16 @@ class SqliteStore:
 
     def add(self, doc_id: str, text: str, date: str | None, source: str | None,
             title: str | None, url: str | None, family: int | None, bands: np.ndarray,
-            prints: np.ndarray, lines: np.ndarray) -> int:
+            prints: np.ndarray, lines: np.ndarray, text_key: int | None = None) -> int:
         """Insert one document and its keys (inside a transaction); return its store key.
 
-        ``family`` None starts a family of its own (numbered by the document's key).
+        ``family`` None starts a family of its own (numbered by the document's key);
+        ``text_key`` (``normalise.text_key_of``, as uint64) finds its copies (``copies``).
         """
         cursor = self._db.execute(
-            "INSERT INTO docs (id, text, date, source, title, url, family) "
-            "VALUES (?, ?, ?, ?, ?, ?, -1)", (doc_id, text, date, source, title, url))
+            "INSERT INTO docs (id, text, date, source, title, url, family, text_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, -1, ?)",
+            (doc_id, text, date, source, title, url, _signed_key(text_key)))
         key = int(cursor.lastrowid or 0)
         family = key if family is None else family
         self._db.execute("UPDATE docs SET family = ? WHERE doc = ?", (family, key))
@@ -278,7 +281,24 @@ class SqliteStore:
         self._db.execute("UPDATE totals SET value = value - 1 WHERE name = 'documents'")
         return True
 
+    def unkeyed(self) -> list[int]:
+        """Documents stored without a text key (added before dedupe kept them)."""
+        return [doc for (doc,) in self._db.execute(
+            "SELECT doc FROM docs WHERE text_key IS NULL ORDER BY doc")]
+
+    def set_text_keys(self, keys: dict[int, int]) -> None:
+        """Give documents (store key -> uint64 text key) their text keys (inside a
+        transaction)."""
+        self._db.executemany("UPDATE docs SET text_key = ? WHERE doc = ?",
+                             [(_signed_key(k), doc) for doc, k in keys.items()])
+
     # --- lookups ---------------------------------------------------------------------
+    def copies(self, text_key: int, limit: int) -> list[int]:
+        """The first ``limit`` documents with this text key (uint64), in key order."""
+        return [doc for (doc,) in self._db.execute(
+            "SELECT doc FROM docs WHERE text_key = ? ORDER BY doc LIMIT ?",
+            (_signed_key(text_key), limit))]
+
     def band_candidates(self, bands: np.ndarray, limit: int) -> list[int]:
         """Documents sharing LSH band keys (``bands[b]`` for band b), most shared first,
         at most ``limit``."""
@@ -340,6 +360,23 @@ class SqliteStore:
                 one = source if sources == 1 and not unknown else None
                 out[int(key)] = LineCount(int(fams), one)
         return out
+
+
+def _signed_key(key: int | None) -> int | None:
+    """A uint64 key as the signed 64-bit integer SQLite stores (None stays None)."""
+    return None if key is None else key - (1 << 64) if key >= 1 << 63 else key
+
+
+def _add_text_keys(db: sqlite3.Connection) -> None:
+    """Give an index made before text keys their column (empty: ``Index.open`` fills
+    it) and, any index, the lookup by text key."""
+    if not any(row[1] == "text_key" for row in db.execute("PRAGMA table_info(docs)")):
+        try:
+            db.execute("ALTER TABLE docs ADD COLUMN text_key INTEGER")
+        except sqlite3.OperationalError:  # another process added it just now
+            if not any(row[1] == "text_key" for row in db.execute("PRAGMA table_info(docs)")):
+                raise
+    db.execute("CREATE INDEX IF NOT EXISTS docs_by_text_key ON docs (text_key)")
 
 
 def _connect(path: str, durable: bool = False) -> sqlite3.Connection:
@@ -411,8 +448,11 @@ class Store(Protocol):
     def docs(self, keys: Iterable[int]) -> list[Stored]: ...
     def add(self, doc_id: str, text: str, date: str | None, source: str | None,
             title: str | None, url: str | None, family: int | None, bands: np.ndarray,
-            prints: np.ndarray, lines: np.ndarray) -> int: ...
+            prints: np.ndarray, lines: np.ndarray, text_key: int | None = None) -> int: ...
     def remove(self, doc_id: str) -> bool: ...
+    def unkeyed(self) -> list[int]: ...
+    def set_text_keys(self, keys: dict[int, int]) -> None: ...
+    def copies(self, text_key: int, limit: int) -> list[int]: ...
     def band_candidates(self, bands: np.ndarray, limit: int) -> list[int]: ...
     def print_stats(self, hashes: np.ndarray) -> dict[int, tuple[int, int]]: ...
     def postings(self, hashes: Sequence[int]) -> dict[int, list[int]]: ...

@@ -262,3 +262,82 @@ def test_a_line_at_the_template_bar_makes_a_copy_look_again(
         verdict = index.check(Article("c", story(1) + "\n\n" + footer))
     assert answers == [False]
     assert verdict.decision == "duplicate" and verdict.template_lines == ()
+
+
+MASTHEAD = "DAILY PLANET | All the news\nShare this story: Facebook | Twitter | Email"
+FOOTER = "Copyright 2024 Daily Planet Media. All rights reserved."
+#: A page that is nothing but its site's template lines (once four stories carry them).
+ALL_TEMPLATE = f"{MASTHEAD}\n{FOOTER}"
+COPY_EVIDENCE = "same text after normalisation, nothing outside template lines to weigh"
+
+
+def _site_with_a_template_page(index: Index) -> None:
+    for k in range(4):  # four unrelated stories make the masthead and footer template
+        index.add(Article(f"s{k}", f"{MASTHEAD}\n{story(10 + k)}\n{FOOTER}"))
+    index.add(Article("page", ALL_TEMPLATE))
+
+
+def test_a_copy_of_an_all_template_page_is_a_duplicate_shown_whole(index_location: str) -> None:
+    with Index(index_location) as index:
+        _site_with_a_template_page(index)
+        verdict = index.check(Article("copy", ALL_TEMPLATE.upper()))  # normalised alike
+        assert len(verdict.template_lines) == 3  # all of it is template
+        assert (verdict.decision, [m.id for m in verdict.matches]) == ("duplicate", ["page"])
+        (match,) = verdict.matches
+        assert (match.jaccard, match.strength) == (0.0, 1.0)
+        (passage,) = match.passages
+        words = (0, ALL_TEMPLATE.rindex("reserved") + len("reserved"))  # first to last word
+        assert (passage.a, passage.b, passage.rare_shingles) == (words, words, 0)
+        assert dedupe.index._pair("copy", match).evidence == COPY_EVIDENCE
+        assert not index.check_and_add(Article("copy", ALL_TEMPLATE)).is_new  # held back
+        # Another all-template page of the site is no copy.
+        assert index.check(Article("other", f"{FOOTER}\n{MASTHEAD}")).decision == "new"
+
+
+def test_a_removed_page_is_no_longer_found_by_its_text(index_location: str) -> None:
+    with Index(index_location) as index:
+        _site_with_a_template_page(index)
+        assert index.remove("page")
+        assert index.check(Article("copy", ALL_TEMPLATE)).decision == "new"
+        index.add(Article("again", ALL_TEMPLATE))
+        assert [m.id for m in index.check(Article("copy", ALL_TEMPLATE)).matches] == ["again"]
+
+
+def _as_before_text_keys(location: str) -> None:
+    """Make the index at ``location`` as dedupe wrote it before it kept text keys."""
+    if location.startswith("redis://"):
+        import redis
+
+        with redis.Redis.from_url(location) as client:
+            for name in client.scan_iter(match="dedupe:doc:*"):
+                client.hdel(name, "text_key")
+            for name in client.scan_iter(match="dedupe:text:*"):
+                client.delete(name)
+            client.hdel("dedupe:meta", "text_keys")
+        return
+    import sqlite3
+
+    with sqlite3.connect(location) as db:
+        db.execute("DROP INDEX docs_by_text_key")
+        db.execute("ALTER TABLE docs DROP COLUMN text_key")
+        db.execute("DELETE FROM meta WHERE key = 'text_keys'")
+
+
+def test_an_index_made_before_text_keys_is_keyed_once_when_opened(
+    index_location: str, caplog: pytest.LogCaptureFixture,
+) -> None:
+    with Index(index_location) as index:
+        _site_with_a_template_page(index)
+    _as_before_text_keys(index_location)
+    with Index(index_location) as index:
+        assert index.keyed_ == 5
+        assert [m.id for m in index.check(Article("copy", ALL_TEMPLATE)).matches] == ["page"]
+        assert index.remove("page")
+        assert index.check(Article("copy", ALL_TEMPLATE)).decision == "new"
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{index_location}: keyed the texts of 5 documents indexed before dedupe kept text "
+        "keys (once), so that their copies are found"]
+    with Index(index_location) as index:
+        assert index.keyed_ == 0
+        assert index.add(Article("again", ALL_TEMPLATE)).decision == "new"
+        assert index.check(Article("copy", ALL_TEMPLATE)).decision == "duplicate"

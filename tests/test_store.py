@@ -29,6 +29,7 @@ from dedupe.store import (
 PRINTS = np.arange(1, 13, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # some > 2**63
 LINES = np.arange(1, 9, dtype=np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
 SOURCES = [None, "a.example", "b.example"]
+TEXT_KEYS = [1, 2**63 + 5, 2**64 - 1]  # uint64 text keys (normalise.text_key_of)
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Held:
     prints: set[int]
     lines: set[int]
     bands: list[int]
+    text_key: int
 
 
 def model_prints(held: dict[str, Held]) -> dict[int, tuple[int, int]]:
@@ -77,6 +79,10 @@ def assert_agrees(store: Store, held: dict[str, Held]) -> None:
         assert store.has(doc_id)
         (stored,) = store.docs([d.key])
         assert (stored.id, stored.family, stored.source) == (doc_id, d.family, d.source)
+    for text_key in TEXT_KEYS:
+        copies = sorted(d.key for d in held.values() if d.text_key == text_key)
+        assert store.copies(text_key, 100) == copies and store.copies(text_key, 1) == copies[:1]
+    assert store.unkeyed() == []
     # Band lookups rank by shared bands: first comes the document or one with its bands.
     by_key = {d.key: d for d in held.values()}
     for d in held.values():
@@ -104,12 +110,13 @@ def test_counts_follow_every_add_and_remove(index_location: str, seed: int) -> N
                 prints = PRINTS[rng.sample(range(PRINTS.size), rng.randint(0, 6))]
                 lines = LINES[rng.sample(range(LINES.size), rng.randint(0, 4))]
                 bands = [rng.randint(0, 3) for _ in range(4)]
+                text_key = rng.choice(TEXT_KEYS)
                 with store.transaction():
                     key = store.add(doc_id, f"text {step}", None, source, None, None, family,
                                     np.array(bands, dtype=np.int64).view(np.uint64),
-                                    prints, lines)
+                                    prints, lines, text_key)
                 held[doc_id] = Held(key, key if family is None else family, source,
-                                    set(signed(prints)), set(signed(lines)), bands)
+                                    set(signed(prints)), set(signed(lines)), bands, text_key)
             assert_agrees(store, held)
         with store.transaction():
             for doc_id in list(held):
@@ -117,6 +124,7 @@ def test_counts_follow_every_add_and_remove(index_location: str, seed: int) -> N
         assert not store.remove("d0")
         assert store.count() == (0, 0)
         assert store.print_stats(PRINTS) == {} and store.line_counts(LINES) == {}
+        assert all(store.copies(k, 100) == [] for k in TEXT_KEYS)
     finally:
         store.close()
 
@@ -169,3 +177,24 @@ def test_a_durable_redis_index_is_refused_with_what_to_do() -> None:
     with pytest.raises(StoreError, match=r"^redis://127\.0\.0\.1:1/0: durable applies to "
                        r"SQLite indexes; .*\(appendonly yes, appendfsync always\)$"):
         open_store("redis://127.0.0.1:1/0", durable=True)
+
+
+def test_documents_stored_without_a_text_key_are_listed_until_keyed(
+    index_location: str,
+) -> None:
+    store = open_store(index_location)
+    try:
+        with store.transaction():
+            old = store.add("old", "text", None, None, None, None, None,
+                            np.zeros(4, np.uint64), PRINTS[:2], LINES[:1])
+            new = store.add("new", "text", None, None, None, None, None,
+                            np.zeros(4, np.uint64), PRINTS[:2], LINES[:1], TEXT_KEYS[1])
+        assert (store.unkeyed(), store.copies(TEXT_KEYS[1], 10)) == ([old], [new])
+        with store.transaction():
+            store.set_text_keys({old: TEXT_KEYS[1]})
+        assert (store.unkeyed(), store.copies(TEXT_KEYS[1], 10)) == ([], [old, new])
+        with store.transaction():
+            assert store.remove("old")
+        assert store.copies(TEXT_KEYS[1], 10) == [new]
+    finally:
+        store.close()
