@@ -304,3 +304,18 @@ def test_filter_skips_a_line_over_the_size_limit_and_passes_the_rest(
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["n1", "n2"]
     assert json.loads(rejects.read_text(encoding="utf-8")) == {"line": 2, "error": reason,
                                                                "raw": None}
+
+
+def test_an_index_made_before_text_keys_is_keyed_once_with_a_note(
+    seeded: Path, tmp_path: Path,
+) -> None:
+    from test_index import _as_before_text_keys
+
+    _as_before_text_keys(str(seeded))
+    copy = write_jsonl(tmp_path / "copy.jsonl",
+                       json.dumps({"id": "copy", "text": SEED_TEXTS[SEED_IDS[0]]}))
+    first, again = run("check", seeded, copy), run("check", seeded, copy)
+    assert first.stderr == (f"note: {seeded}: keyed the texts of 5 documents indexed before "
+                            "dedupe kept text keys (once), so that their copies are found\n")
+    assert (again.stderr, again.stdout) == ("", first.stdout)
+    assert first.exit_code == 1 and first.stdout.startswith(f"copy: duplicate: {SEED_IDS[0]} ")
