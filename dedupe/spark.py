@@ -73,6 +73,8 @@ from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components as scipy_components
 
 from dedupe.arrays import index_in, joined, member, prefix_sums, sorted_unique
 from dedupe.boilerplate import (
@@ -116,6 +118,10 @@ from dedupe.signatures import signatures_flat
 
 #: Pairs (or documents) handled together in one call of the local engine's array code.
 BATCH = 2048
+#: Distinct edges (per partition) that ``connected_components`` labels on the driver
+#: rather than on the cluster: 2,000,000 pairs of 64-bit ints are 32 MB as an array
+#: (the Python list they are collected as takes a few hundred MB for a moment).
+LOCAL_COMPONENTS_MAX = 2_000_000
 #: Subtracted from a 64-bit unsigned key to store it in a signed LongType column with
 #: its order kept (connected components label by the smallest member).
 _SIGN = 1 << 63
@@ -268,7 +274,8 @@ def _article(record: Record) -> Article:
 # --- Connected components (large-star / small-star) ------------------------------------
 
 
-def connected_components(spark: SparkSession, edges: RDD[tuple[int, int]]) -> RDD[tuple[int, int]]:
+def connected_components(spark: SparkSession, edges: RDD[tuple[int, int]],
+                         local_max: int | None = None) -> RDD[tuple[int, int]]:
     """Each node of ``edges`` with the smallest node of its component.
 
     The large-star / small-star iteration (Kiveris et al., "Connected Components in
@@ -278,9 +285,17 @@ def connected_components(spark: SparkSession, edges: RDD[tuple[int, int]]) -> RD
     component is a star around its smallest node. Each round is checkpointed (its
     plan would otherwise grow with every round).
 
+    A graph of at most ``local_max`` distinct edges is labelled on the driver instead
+    (``scipy.sparse.csgraph``, the same labels): each round on the cluster is several
+    shuffles and jobs, which cost seconds whatever the graph's size, and a scan finds
+    six to eight components. The edges are counted first; a larger graph is never
+    collected.
+
     Args:
         spark: the session.
         edges: node pairs (64-bit signed ints), in any order, repeats allowed.
+        local_max: the most distinct edges labelled on the driver
+            (``LOCAL_COMPONENTS_MAX``; 0: always on the cluster).
 
     Returns:
         ``(node, smallest node of its component)`` for every node in ``edges``.
@@ -290,6 +305,13 @@ def connected_components(spark: SparkSession, edges: RDD[tuple[int, int]]) -> RD
         ...        .collect())  # doctest: +SKIP
         [(1, 1), (3, 1), (5, 1), (7, 7), (8, 7)]
     """
+    limit = LOCAL_COMPONENTS_MAX if local_max is None else local_max
+    distinct = edges.mapPartitions(_distinct_edges).persist(StorageLevel.MEMORY_AND_DISK)
+    if limit > 0 and distinct.count() <= limit:
+        labels = _local_components(np.array(distinct.collect(), dtype=np.int64).reshape(-1, 2))
+        distinct.unpersist()
+        return spark.sparkContext.parallelize(labels)
+    edges = distinct
     schema = T.StructType([T.StructField("src", T.LongType(), False),
                            T.StructField("dst", T.LongType(), False)])
     frame = spark.createDataFrame(edges.map(lambda e: (int(e[0]), int(e[1]))), schema)
@@ -305,6 +327,26 @@ def connected_components(spark: SparkSession, edges: RDD[tuple[int, int]]) -> RD
     labelled = nodes.join(roots, "node", "left")
     result = labelled.select("node", F.coalesce("root", "node").alias("root"))
     return result.rdd.map(lambda row: (int(row[0]), int(row[1])))
+
+
+def _distinct_edges(edges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A partition's edges as (smaller, larger), each once, self-loops kept (their node
+    is in the graph)."""
+    return sorted({(a, b) if a <= b else (b, a) for a, b in
+                   ((int(e[0]), int(e[1])) for e in edges)})
+
+
+def _local_components(edges: np.ndarray) -> list[tuple[int, int]]:
+    """``connected_components`` of a small graph on the driver."""
+    if edges.size == 0:
+        return []
+    nodes = np.unique(edges)
+    at = np.searchsorted(nodes, edges)
+    graph = coo_matrix((np.ones(len(at)), (at[:, 0], at[:, 1])), shape=(nodes.size, nodes.size))
+    _, labels = scipy_components(graph, directed=False)
+    # Nodes are ascending: each component's first node is its smallest.
+    _, first = np.unique(labels, return_index=True)
+    return list(zip(nodes.tolist(), nodes[first][labels].tolist(), strict=True))
 
 
 def _same(a: DataFrame, b: DataFrame) -> bool:

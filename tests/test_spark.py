@@ -200,17 +200,20 @@ def test_without_pyspark_the_cli_says_what_to_install(monkeypatch: pytest.Monkey
         "pip install 'dedupe[spark]' (and Java 17)"]
 
 
-@pytest.mark.parametrize("seed", [3, 4])
-def test_connected_components_label_by_smallest_node(spark: Any, seed: int) -> None:
-    """Large-star/small-star gives scipy's components, each named by its smallest node;
-    nodes may be any 64-bit signed ints."""
+@pytest.mark.parametrize(("seed", "local_max"), [(3, 0), (4, 0), (3, None), (5, 259)])
+def test_connected_components_label_by_smallest_node(spark: Any, seed: int,
+                                                     local_max: int | None) -> None:
+    """Large-star/small-star on the cluster (``local_max`` 0, or fewer than the 260
+    edges) and scipy on the driver (small graphs) give scipy's components, each named
+    by its smallest node; nodes may be any 64-bit signed ints."""
     from dedupe.spark import connected_components
 
     rng = np.random.default_rng(seed)
     nodes = rng.choice(np.arange(-(2**62), 2**62, 2**50), size=300, replace=False)
     picks = rng.integers(0, nodes.size, size=(260, 2))
     edges = [(int(nodes[a]), int(nodes[b])) for a, b in picks.tolist()]
-    found = dict(connected_components(spark, spark.sparkContext.parallelize(edges)).collect())
+    found = dict(connected_components(spark, spark.sparkContext.parallelize(edges),
+                                      local_max).collect())
     graph = coo_matrix((np.ones(len(picks)), (picks[:, 0], picks[:, 1])),
                        shape=(nodes.size, nodes.size))
     _, labels = scipy_components(graph, directed=False)
