@@ -1328,13 +1328,14 @@ def session(master: str | None = None, *, partitions: int | None = None,
     if master:
         builder = builder.master(master)
     # In local mode (asked for, or pyspark's default when not started by spark-submit,
-    # which sets the gateway port), twice as many partitions as cores unless given.
+    # which sets the gateway port), as many partitions as cores unless given: a stage
+    # of a local scan is small, and each task costs a round trip to a Python worker.
     local = master.startswith("local") if master else (
         "PYSPARK_GATEWAY_PORT" not in os.environ)
     if partitions is None and local:
         cores = os.cpu_count() or 1
         found = re.match(r"local\[(\d+)", master or "")
-        partitions = 2 * (int(found.group(1)) if found else cores)
+        partitions = int(found.group(1)) if found else cores
     if partitions:
         builder = builder.config("spark.sql.shuffle.partitions", str(partitions)).config(
             "spark.default.parallelism", str(partitions))
