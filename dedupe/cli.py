@@ -155,7 +155,8 @@ def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict
         # Under spark-submit the master is spark-submit's, unless --master is given.
         given = click.get_current_context().get_parameter_source("master")
         chosen = master if given is not click.core.ParameterSource.DEFAULT else None
-        _spark_scan(inputs, output, formats, strict, quiet, chosen, report_max, config)
+        _spark_scan(inputs, output, formats, (strict, max_record), quiet, chosen, report_max,
+                    config)
         return
     show = not quiet and sys.stderr.isatty()
     # The articles and the report are millions of objects: the cycle collector is off
@@ -183,9 +184,11 @@ def scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict
             click.echo(f"{skipped} input(s) skipped: listed above and in the report")
 
 
-def _spark_scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...], strict: bool,
-                quiet: bool, master: str | None, report_max: int, config: Config) -> None:
-    """``dedupe scan --engine spark``: Parquet tables, and the reports when small enough."""
+def _spark_scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...],
+                reading: tuple[bool, int], quiet: bool, master: str | None, report_max: int,
+                config: Config) -> None:
+    """``dedupe scan --engine spark``: Parquet tables, and the reports when small enough
+    (``reading``: ``--strict`` and ``--max-record-size``)."""
     if "-" in inputs:
         raise click.UsageError("--engine spark reads files only, not - (stdin): save the "
                                "JSON Lines to a file every executor can read")
@@ -196,11 +199,12 @@ def _spark_scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...],
             "--engine spark needs pyspark, which is not installed; install it with "
             "pip install 'dedupe[spark]' (and Java 17)") from error
     try:
-        found = engine.scan_paths(engine.session(master), inputs, config)
+        strict, max_record = reading
+        # Spark's progress bar on a terminal only (it redraws its line; not in a pipe)
+        spark = engine.session(master, progress=not quiet and sys.stderr.isatty())
+        found = engine.scan_paths(spark, inputs, config, strict=strict,
+                                  max_record_bytes=max_record)
         skips, skipped = found.first_skips(_SHOWN_SKIPS), found.skip_count()
-        if strict and skips:
-            raise click.ClickException(f"{skips[0].where}: {skips[0].reason} "
-                                       "(remove --strict to skip it and go on)")
         for skip in skips:
             click.echo(_shown(f"skipped {skip.where}: {skip.reason}"), err=True)
         if skipped > len(skips):
@@ -216,6 +220,9 @@ def _spark_scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...],
         else:
             told += (f"; no report.json/html/md: {found.articles} articles is more than "
                      f"--report-max {report_max}")
+    except InputError as error:  # (--strict: as the local engine says it)
+        raise click.ClickException(
+            _shown(f"{error} (remove --strict to skip it and go on)")) from error
     except engine.SparkInputError as error:
         raise click.ClickException(str(error)) from error
     except engine.SparkFailure as error:

@@ -24,8 +24,9 @@ How each stage runs (``_scan``):
 * exact overlaps, relations and passages: per pair, the two documents' data joined to
   it, measured in batches with ``overlaps_flat``, ``relations.relations`` and
   ``passages.Sides.spans``.
-* families: connected components with the large-star/small-star iteration on
-  DataFrames (``connected_components``); round 1's loose families, template keys,
+* families: connected components (``connected_components``): the large-star/small-star
+  iteration on DataFrames, or on the driver for a graph of at most
+  ``LOCAL_COMPONENTS_MAX`` edges; round 1's loose families, template keys,
   stock phrases (family counts per shingle, then ``kernels.quoted`` per document) and
   the second pass as joins and aggregations.
 * headings that are fuzzily equal: trigram MinHash band keys grouped, Jaro-Winkler
@@ -35,10 +36,15 @@ How each stage runs (``_scan``):
   on an executor (scikit-learn runs there), origins per cluster, numbering by a
   distributed sort.
 
-What reaches the driver: counts (documents, families, template keys), the source
+Every RDD keyed by document is hash-partitioned alike (``_scan_corpus``): joins
+between them are narrow, and a pair join shuffles the pairs, not the documents.
+
+What reaches the driver: counts (documents, families, template keys), graphs of at
+most ``LOCAL_COMPONENTS_MAX`` edges (to label their components), the source
 record (one number per source, ``cluster.source_record``) and the at most
-``boilerplate.MAX_LISTED`` stock phrases listed (``takeOrdered``); never the corpus,
-the pairs or the shingles. ``SparkScan.result`` collects everything, for reports
+``boilerplate.MAX_LISTED`` stock phrases listed (``takeOrdered``); never the corpus
+or the shingles, and pairs only as the edges of a graph within that bound (document
+numbers, 16 bytes an edge). ``SparkScan.result`` collects everything, for reports
 and tests of small corpora only.
 
 Tie-breaks that need care, and how they come out the same as the local engine's:
@@ -73,6 +79,8 @@ from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components as scipy_components
 
 from dedupe.arrays import index_in, joined, member, prefix_sums, sorted_unique
 from dedupe.boilerplate import (
@@ -106,7 +114,15 @@ from dedupe.normalise import (
     text_key_of,
 )
 from dedupe.passages import Sides, rare_flat, sorted_usable
-from dedupe.read import Repair, iter_input, read_jsonl_record, read_record
+from dedupe.read import (
+    MAX_RECORD_BYTES,
+    InputError,
+    Repair,
+    _too_long,
+    iter_input,
+    read_jsonl_record,
+    read_record,
+)
 from dedupe.records import Article, Boilerplate, Cluster, Pair, Skip
 from dedupe.relations import Overlaps, overlaps_flat, passage_strength
 from dedupe.relations import relations as pair_relations
@@ -123,6 +139,10 @@ from dedupe.signatures import signatures_flat
 
 #: Pairs (or documents) handled together in one call of the local engine's array code.
 BATCH = 2048
+#: Distinct edges (per partition) that ``connected_components`` labels on the driver
+#: rather than on the cluster: 2,000,000 pairs of 64-bit ints are 32 MB as an array
+#: (the Python list they are collected as takes a few hundred MB for a moment).
+LOCAL_COMPONENTS_MAX = 2_000_000
 #: Subtracted from a 64-bit unsigned key to store it in a signed LongType column with
 #: its order kept (connected components label by the smallest member).
 _SIGN = 1 << 63
@@ -175,9 +195,14 @@ def _records_of(items: Iterable[Article | Skip | Repair], source: int) -> Iterat
             pending = []
 
 
-def _jsonl_records(where: str, source: int, rows: Iterable[tuple[str, int]]) -> Iterator[Record]:
+def _jsonl_records(where: str, source: int, limit: int,
+                   rows: Iterable[tuple[str, int]]) -> Iterator[Record]:
     for line, index in rows:
-        if line.strip():
+        size = len(line.encode("utf-8", "surrogatepass"))
+        if size > limit:  # (as ``dedupe.read`` skips it; Spark has read it whole)
+            yield (source, index), None, Skip(f"{where}:{index + 1}", _too_long(
+                "the line", size, limit)), []
+        elif line.strip():
             items = read_jsonl_record(f"{where}:{index + 1}", line.encode("utf-8"))
             for _, article, skip, repairs in _records_of(items, source):
                 yield (source, index), article, skip, repairs
@@ -197,31 +222,33 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _input_records(spark: SparkSession, inputs: Sequence[str]) -> RDD[Record]:
+def _input_records(spark: SparkSession, inputs: Sequence[str], limit: int) -> RDD[Record]:
     """The records of every input, in input order: JSON Lines split by lines, Parquet
     by its partitions, anything else (directories of text files, CSV) one task per
-    input with ``dedupe.read.iter_input``."""
+    input with ``dedupe.read.iter_input``; a file, line or row over ``limit`` bytes
+    is skipped as ``dedupe.read`` skips it (a Parquet row is not measured)."""
     context = spark.sparkContext
     parts: list[RDD[Record]] = []
     for source, where in enumerate(inputs):
         name = str(where)
+        read_whole = context.parallelize([name], 1).flatMap(partial(_read_input, source, limit))
         if "://" not in name and not os.path.exists(name):
             # (``dedupe.read`` makes the skip that says so, as the local engine's does)
-            parts.append(context.parallelize([name], 1).flatMap(partial(_read_input, source)))
+            parts.append(read_whole)
         elif name.endswith((".jsonl", ".jsonl.gz")):
             lines = context.textFile(name).zipWithIndex()
-            parts.append(lines.mapPartitions(partial(_jsonl_records, name, source)))
+            parts.append(lines.mapPartitions(partial(_jsonl_records, name, source, limit)))
         elif name.rstrip("/").endswith(".parquet"):
             frame = spark.read.parquet(name)
             parts.append(_frame_records(frame, name, source))
         else:
-            parts.append(context.parallelize([name], 1).flatMap(partial(_read_input, source)))
+            parts.append(read_whole)
     return context.union(parts) if parts else context.emptyRDD()
 
 
-def _read_input(source: int, path: str) -> Iterator[Record]:
+def _read_input(source: int, limit: int, path: str) -> Iterator[Record]:
     """The records of one input as ``dedupe.read.iter_input`` reads it."""
-    return _records_of(iter_input(path), source)
+    return _records_of(iter_input(path, max_record_bytes=limit), source)
 
 
 def _frame_records(frame: DataFrame, where: str, source: int) -> RDD[Record]:
@@ -243,10 +270,12 @@ class _Corpus:
     size: int
 
 
-def _corpus(records: RDD[Record]) -> _Corpus:
+def _corpus(records: RDD[Record], strict: bool = False) -> _Corpus:
     """Articles with unique ids, numbered in id order (``dedupe.scan`` compares them in
     that order), with their places in the input; skips (a later record that reuses an
-    id is skipped, as ``dedupe.read`` does) and warnings by input order."""
+    id is skipped, as ``dedupe.read`` does) and warnings by input order. ``strict``:
+    raise ``InputError`` on the first skip (in input order), before anything is
+    numbered or scanned."""
     records = records.persist(StorageLevel.MEMORY_AND_DISK)
     found = records.filter(lambda r: r[1] is not None).map(lambda r: (_article(r).id, (r[0], r)))
     first = found.reduceByKey(min)
@@ -263,6 +292,10 @@ def _corpus(records: RDD[Record]) -> _Corpus:
         ).zipWithIndex().map(lambda ad: (ad[1], ad[0][1])).persist(StorageLevel.MEMORY_AND_DISK)
     articles = numbered.mapValues(lambda placed: placed[1])
     skipped = plain.union(later).sortByKey()  # type: ignore[call-overload]
+    if strict:
+        head = [skip for _, skip in skipped.take(1) if skip is not None]
+        if head:
+            raise InputError(head[0])
     return _Corpus(articles, numbered.mapValues(lambda placed: placed[0]), skipped, warnings,
                    articles.count())
 
@@ -275,7 +308,8 @@ def _article(record: Record) -> Article:
 # --- Connected components (large-star / small-star) ------------------------------------
 
 
-def connected_components(spark: SparkSession, edges: RDD[tuple[int, int]]) -> RDD[tuple[int, int]]:
+def connected_components(spark: SparkSession, edges: RDD[tuple[int, int]],
+                         local_max: int | None = None) -> RDD[tuple[int, int]]:
     """Each node of ``edges`` with the smallest node of its component.
 
     The large-star / small-star iteration (Kiveris et al., "Connected Components in
@@ -285,9 +319,17 @@ def connected_components(spark: SparkSession, edges: RDD[tuple[int, int]]) -> RD
     component is a star around its smallest node. Each round is checkpointed (its
     plan would otherwise grow with every round).
 
+    A graph of at most ``local_max`` distinct edges is labelled on the driver instead
+    (``scipy.sparse.csgraph``, the same labels): each round on the cluster is several
+    shuffles and jobs, which cost seconds whatever the graph's size, and a scan finds
+    six to eight components. The edges are counted first; a larger graph is never
+    collected.
+
     Args:
         spark: the session.
         edges: node pairs (64-bit signed ints), in any order, repeats allowed.
+        local_max: the most distinct edges labelled on the driver
+            (``LOCAL_COMPONENTS_MAX``; 0: always on the cluster).
 
     Returns:
         ``(node, smallest node of its component)`` for every node in ``edges``.
@@ -297,6 +339,13 @@ def connected_components(spark: SparkSession, edges: RDD[tuple[int, int]]) -> RD
         ...        .collect())  # doctest: +SKIP
         [(1, 1), (3, 1), (5, 1), (7, 7), (8, 7)]
     """
+    limit = LOCAL_COMPONENTS_MAX if local_max is None else local_max
+    distinct = edges.mapPartitions(_distinct_edges).persist(StorageLevel.MEMORY_AND_DISK)
+    if limit > 0 and distinct.count() <= limit:
+        labels = _local_components(np.array(distinct.collect(), dtype=np.int64).reshape(-1, 2))
+        distinct.unpersist()
+        return spark.sparkContext.parallelize(labels)
+    edges = distinct
     schema = T.StructType([T.StructField("src", T.LongType(), False),
                            T.StructField("dst", T.LongType(), False)])
     frame = spark.createDataFrame(edges.map(lambda e: (int(e[0]), int(e[1]))), schema)
@@ -312,6 +361,26 @@ def connected_components(spark: SparkSession, edges: RDD[tuple[int, int]]) -> RD
     labelled = nodes.join(roots, "node", "left")
     result = labelled.select("node", F.coalesce("root", "node").alias("root"))
     return result.rdd.map(lambda row: (int(row[0]), int(row[1])))
+
+
+def _distinct_edges(edges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A partition's edges as (smaller, larger), each once, self-loops kept (their node
+    is in the graph)."""
+    return sorted({(a, b) if a <= b else (b, a) for a, b in
+                   ((int(e[0]), int(e[1])) for e in edges)})
+
+
+def _local_components(edges: np.ndarray) -> list[tuple[int, int]]:
+    """``connected_components`` of a small graph on the driver."""
+    if edges.size == 0:
+        return []
+    nodes = np.unique(edges)
+    at = np.searchsorted(nodes, edges)
+    graph = coo_matrix((np.ones(len(at)), (at[:, 0], at[:, 1])), shape=(nodes.size, nodes.size))
+    _, labels = scipy_components(graph, directed=False)
+    # Nodes are ascending: each component's first node is its smallest.
+    _, first = np.unique(labels, return_index=True)
+    return list(zip(nodes.tolist(), nodes[first][labels].tolist(), strict=True))
 
 
 def _same(a: DataFrame, b: DataFrame) -> bool:
@@ -350,13 +419,14 @@ def _union(a: RDD[Any], b: RDD[Any]) -> RDD[Any]:
     return a.union(b).coalesce(max(a.getNumPartitions(), b.getNumPartitions()))
 
 
-def _families(spark: SparkSession, docs: RDD[int],
+def _families(spark: SparkSession, docs: RDD[tuple[int, None]],
               edges: RDD[tuple[int, int]]) -> RDD[tuple[int, int]]:
-    """``relations.families`` as ``(document, family)``: every document, labelled by
-    the smallest document of its component (alone, by itself)."""
+    """``relations.families`` as ``(document, family)``: every document of ``docs``
+    (``(document, None)``), labelled by the smallest document of its component (alone,
+    by itself), partitioned as ``docs``."""
     labels = connected_components(spark, edges)
-    return docs.map(lambda d: (d, None)).leftOuterJoin(labels).map(
-        lambda kv: (kv[0], kv[0] if kv[1][1] is None else kv[1][1]))
+    return docs.leftOuterJoin(labels).map(
+        lambda kv: (kv[0], kv[0] if kv[1][1] is None else kv[1][1]), preservesPartitioning=True)
 
 
 # --- Per document --------------------------------------------------------------------
@@ -484,7 +554,7 @@ def _measured(rows: Iterable[tuple[tuple[int, int], Any, Any, Any]]
 # --- Round 1 -------------------------------------------------------------------------
 
 
-def _loose_families(spark: SparkSession, docs: RDD[int], full: RDD[Any],
+def _loose_families(spark: SparkSession, docs: RDD[tuple[int, None]], full: RDD[Any],
                     config: Config) -> RDD[tuple[int, int]]:
     """``relations.loose_families``: components of similar pairs, joined by contained
     documents that lie inside one such family only."""
@@ -682,7 +752,8 @@ class _Pass:
     evidence: RDD[tuple[tuple[int, int], tuple[list[list[int]], float]]]
     family: RDD[tuple[int, int]]  # by whole-document relations
 
-    def family_with_reuse(self, spark: SparkSession, docs: RDD[int]) -> RDD[tuple[int, int]]:
+    def family_with_reuse(self, spark: SparkSession,
+                          docs: RDD[tuple[int, None]]) -> RDD[tuple[int, int]]:
         """Families by whole-document relations and strong passage reuse."""
         strong = self.content.filter(lambda kv: kv[1][4] is not None).keys()
         reuse = self.evidence.filter(lambda kv: kv[1][1] >= STRONG_REUSE).keys()
@@ -698,7 +769,7 @@ def _compare(spark: SparkSession, texts: RDD[tuple[int, _Text]], lines: RDD[tupl
              known: RDD[tuple[int, int]] | None, config: Config) -> _Pass:
     """``scan._compare``: the candidates on content, lines keyed ``template`` masked."""
     n = config.shingle_size
-    docs = texts.keys()
+    docs = texts.mapValues(lambda _: None)
     masked = _template_line_rows(lines, template).map(lambda kv: (kv[1].d, kv[1].line))
     sides = texts.leftOuterJoin(masked.groupByKey()).mapValues(
         lambda v: _side(v[0], v[1], config)).persist(StorageLevel.MEMORY_AND_DISK)
@@ -1082,8 +1153,8 @@ def scan_dataframe(articles: DataFrame, config: Config | None = None, *,
     return _scan(spark, _frame_records(articles, name, 0), config or Config())
 
 
-def scan_paths(spark: SparkSession, inputs: Sequence[str], config: Config | None = None
-               ) -> SparkScan:
+def scan_paths(spark: SparkSession, inputs: Sequence[str], config: Config | None = None, *,
+               strict: bool = False, max_record_bytes: int = MAX_RECORD_BYTES) -> SparkScan:
     """Scan files on Spark: ``.jsonl``/``.jsonl.gz`` (split by lines), ``.parquet``
     files or directories, and whatever else ``dedupe.read`` reads (directories of text
     files, CSV: one task per input).
@@ -1092,15 +1163,23 @@ def scan_paths(spark: SparkSession, inputs: Sequence[str], config: Config | None
         spark: the session (its master decides where the scan runs).
         inputs: paths every executor can read, in the order to scan them.
         config: settings; ``Config()`` by default.
+        strict: raise on the first skipped record (in input order), once the inputs
+            are read and before anything is scanned.
+        max_record_bytes: an article file, JSON Lines line or CSV row longer than this
+            is skipped, as ``dedupe.read`` skips it.
 
     Returns:
-        A SparkScan (lazy).
+        A SparkScan (lazy but for a few counts).
+
+    Raises:
+        InputError: with ``strict``, naming the first record skipped.
 
     Example:
         >>> found = scan_paths(spark, ["feed.jsonl"])  # doctest: +SKIP
         >>> found.pairs.write.parquet("out/pairs.parquet")  # doctest: +SKIP
     """
-    return _scan(spark, _input_records(spark, inputs), config or Config())
+    records = _input_records(spark, inputs, max_record_bytes)
+    return _scan(spark, records, config or Config(), strict)
 
 
 def _fit_partitions(spark: SparkSession) -> None:
@@ -1113,12 +1192,21 @@ def _fit_partitions(spark: SparkSession) -> None:
         spark.conf.set("spark.sql.shuffle.partitions", str(2 * context.defaultParallelism))
 
 
-def _scan(spark: SparkSession, records: RDD[Record], config: Config) -> SparkScan:
-    keep = StorageLevel.MEMORY_AND_DISK
+def _scan(spark: SparkSession, records: RDD[Record], config: Config,
+          strict: bool = False) -> SparkScan:
     _fit_partitions(spark)
-    corpus = _corpus(records)
-    texts = corpus.articles.mapPartitions(partial(_analysed, config)).persist(keep)
-    docs = texts.keys()
+    return _scan_corpus(spark, _corpus(records, strict), config)
+
+
+def _scan_corpus(spark: SparkSession, corpus: _Corpus, config: Config) -> SparkScan:
+    keep = StorageLevel.MEMORY_AND_DISK
+    # Every RDD keyed by document is partitioned alike (hashed into the default number
+    # of partitions, as joins partition): joining two of them shuffles neither, and a
+    # pair join (``_pair_join``) shuffles the pairs only, not the documents' data.
+    articles = corpus.articles.partitionBy(spark.sparkContext.defaultParallelism)
+    texts = articles.mapPartitions(partial(_analysed, config),
+                                   preservesPartitioning=True).persist(keep)
+    docs = texts.mapValues(lambda _: None)
     remap = _heading_remap(spark, texts, config)
     lines = _lines(texts, remap).persist(keep)
 
@@ -1163,13 +1251,14 @@ def _scan(spark: SparkSession, records: RDD[Record], config: Config) -> SparkSca
     links = pairs.filter(lambda pij: pij[0].strength >= config.link_min_strength).persist(keep)
 
     line_list = line_items.map(lambda item: (item[0], item[1])).sortByKey().map(  # type: ignore[call-overload]
-        lambda kv: kv[1]).zipWithIndex().map(lambda bk: (bk[1], bk[0]))
+        lambda kv: kv[1]).zipWithIndex().map(lambda bk: (bk[1], bk[0])).persist(keep)
     first_stock = line_list.count()
     stock_list = spark.sparkContext.parallelize(
         [(first_stock + k, b) for k, b in enumerate(stock_items)], 1)
-    boilerplate = line_list.union(stock_list)
-    documents = _documents(lines, masked, texts, compared, config)
-    clusters = _clusters(spark, texts, links, config)
+    # (the tables are written, then collected for the reports: computed once)
+    boilerplate = line_list.union(stock_list).persist(keep)
+    documents = _documents(lines, masked, texts, compared, config).persist(keep)
+    clusters = _clusters(spark, texts, links, config).persist(keep)
     return SparkScan(spark, config, corpus.size, documents, corpus.order,
                      links.map(lambda pij: pij[0]),
                      boilerplate, clusters, corpus.skipped, corpus.warnings)
@@ -1239,10 +1328,13 @@ def _clusters(spark: SparkSession, texts: RDD[tuple[int, _Text]],
     return ordered.zipWithIndex().map(lambda ik: numbered(ik[1] + 1, ik[0]))
 
 
-def session(master: str | None = None, *, partitions: int | None = None) -> SparkSession:
+def session(master: str | None = None, *, partitions: int | None = None,
+            progress: bool = False) -> SparkSession:
     """A Spark session for dedupe: ``master`` (e.g. ``local[*]``, ``spark://host:7077``;
     by default whatever ``spark-submit`` or ``spark-defaults.conf`` says, else
-    ``local[*]``), with ``partitions`` shuffle partitions when given.
+    ``local[*]``), with ``partitions`` shuffle partitions when given, and Spark's
+    console progress bar (on stderr) when ``progress`` (for a terminal only: it
+    redraws one line).
 
     Example:
         >>> spark = session("local[2]", partitions=4)  # doctest: +SKIP
@@ -1251,19 +1343,18 @@ def session(master: str | None = None, *, partitions: int | None = None) -> Spar
     if master:
         builder = builder.master(master)
     # In local mode (asked for, or pyspark's default when not started by spark-submit,
-    # which sets the gateway port), twice as many partitions as cores unless given.
+    # which sets the gateway port), as many partitions as cores unless given: a stage
+    # of a local scan is small, and each task costs a round trip to a Python worker.
     local = master.startswith("local") if master else (
         "PYSPARK_GATEWAY_PORT" not in os.environ)
     if partitions is None and local:
         cores = os.cpu_count() or 1
         found = re.match(r"local\[(\d+)", master or "")
-        partitions = 2 * (int(found.group(1)) if found else cores)
+        partitions = int(found.group(1)) if found else cores
     if partitions:
         builder = builder.config("spark.sql.shuffle.partitions", str(partitions)).config(
             "spark.default.parallelism", str(partitions))
-    # The console progress bar would mix with dedupe's own output (and a scan runs
-    # hundreds of small stages).
-    builder = builder.config("spark.ui.showConsoleProgress", "false")
+    builder = builder.config("spark.ui.showConsoleProgress", "true" if progress else "false")
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark

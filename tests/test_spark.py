@@ -166,6 +166,57 @@ def test_jsonl_with_bad_lines_gives_the_local_report_and_parquet(
         (s["where"], s["reason"]) for s in report["skipped"])
 
 
+def test_max_record_size_skips_what_the_local_engine_skips(spark: Any, tmp_path: Path) -> None:
+    """--max-record-size reaches the Spark readers: files of a directory and JSON Lines
+    lines over it are skipped with the local engine's messages, and the rest scanned."""
+    seeds = sorted(read_inputs([SEEDS]).articles, key=lambda a: a.id)
+    feed = tmp_path / "feed.jsonl"
+    part = seeds[0].text[:1500]
+    records = [{"id": "j1", "text": part}, {"id": "j2", "text": part},
+               {"id": "j3", "text": seeds[4].text}]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    limit = ["--max-record-size", "3100"]  # (seed files are 2,869 to 3,589 bytes)
+    local, remote = tmp_path / "local", tmp_path / "spark"
+    runner = CliRunner()
+    done = runner.invoke(cli, ["scan", str(SEEDS), str(feed), "-o", str(local), "-f", "json",
+                               "-q", *limit])
+    assert done.exit_code == 0, done.output
+    done = runner.invoke(cli, ["scan", str(SEEDS), str(feed), "-o", str(remote), "-f", "json",
+                               "-q", "--engine", "spark", *limit])
+    assert done.exit_code == 0, done.output
+    report = json.loads((local / "report.json").read_text(encoding="utf-8"))
+    over = [s["where"] for s in report["skipped"] if "over the 3.1 kB limit" in s["reason"]]
+    assert over == [str(SEEDS / name) for name in ("002_b8b2f3d8c3b04cd3.txt",
+                                                   "004_6ce2e043c53978d1.txt")] + [f"{feed}:3"]
+    assert any(p["a"] == "j1" and p["b"] == "j2" for p in report["pairs"])
+    assert (remote / "report.json").read_bytes() == (local / "report.json").read_bytes()
+
+
+def test_strict_stops_at_the_first_skip_before_scanning(
+        spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--strict fails with the local engine's message once the inputs are read, before
+    the scan starts (here a scan would fail otherwise)."""
+    from dedupe import spark as engine
+
+    def no_scan(*args: Any) -> None:
+        raise AssertionError("the scan started")
+
+    monkeypatch.setattr(engine, "_scan_corpus", no_scan)
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "a", "text": "one two three"}\n{not json\n{"id": "c"}\n',
+                    encoding="utf-8")
+    runner = CliRunner()
+    local = runner.invoke(cli, ["scan", str(feed), "-o", str(tmp_path / "l"), "--strict"])
+    remote = runner.invoke(cli, ["scan", str(feed), "-o", str(tmp_path / "s"), "--strict",
+                                 "--engine", "spark"])
+    assert local.exit_code == remote.exit_code == 1
+    assert remote.output == local.output
+    assert remote.output.strip().splitlines() == [
+        f"Error: {feed}:2: malformed JSON (Expecting property name enclosed in double quotes "
+        "at column 2); write one JSON object per line, like {\"id\": \"a1\", "
+        "\"text\": \"...\"} (remove --strict to skip it and go on)"]
+
+
 def test_large_corpus_writes_tables_but_no_report(
         mixed: tuple[ScanResult, ScanResult, Any], monkeypatch: pytest.MonkeyPatch,
         tmp_path: Path) -> None:
@@ -174,11 +225,16 @@ def test_large_corpus_writes_tables_but_no_report(
     from dedupe import spark as engine
 
     got, _, found = mixed
-    monkeypatch.setattr(engine, "scan_paths", lambda *args: found)
+    monkeypatch.setattr(engine, "scan_paths", lambda *args, **kwargs: found)
+    asked: list[dict[str, Any]] = []
+    started = engine.session
+    monkeypatch.setattr(engine, "session", lambda master=None, **kwargs: (
+        asked.append(kwargs), started(master, **kwargs))[1])
     out = tmp_path / "out"
     done = CliRunner().invoke(cli, ["scan", str(SEEDS), "-o", str(out), "--engine", "spark",
                                     "--report-max", "4"])
     assert done.exit_code == 0, done.output
+    assert asked == [{"progress": False}]  # (stderr is no terminal: no progress bar)
     assert (f"no report.json/html/md: {len(got.articles)} articles is more than "
             "--report-max 4") in done.output
     assert not (out / "report.json").exists()
@@ -211,17 +267,20 @@ def test_without_pyspark_the_cli_says_what_to_install(monkeypatch: pytest.Monkey
         "pip install 'dedupe[spark]' (and Java 17)"]
 
 
-@pytest.mark.parametrize("seed", [3, 4])
-def test_connected_components_label_by_smallest_node(spark: Any, seed: int) -> None:
-    """Large-star/small-star gives scipy's components, each named by its smallest node;
-    nodes may be any 64-bit signed ints."""
+@pytest.mark.parametrize(("seed", "local_max"), [(3, 0), (4, 0), (3, None), (5, 259)])
+def test_connected_components_label_by_smallest_node(spark: Any, seed: int,
+                                                     local_max: int | None) -> None:
+    """Large-star/small-star on the cluster (``local_max`` 0, or fewer than the 260
+    edges) and scipy on the driver (small graphs) give scipy's components, each named
+    by its smallest node; nodes may be any 64-bit signed ints."""
     from dedupe.spark import connected_components
 
     rng = np.random.default_rng(seed)
     nodes = rng.choice(np.arange(-(2**62), 2**62, 2**50), size=300, replace=False)
     picks = rng.integers(0, nodes.size, size=(260, 2))
     edges = [(int(nodes[a]), int(nodes[b])) for a, b in picks.tolist()]
-    found = dict(connected_components(spark, spark.sparkContext.parallelize(edges)).collect())
+    found = dict(connected_components(spark, spark.sparkContext.parallelize(edges),
+                                      local_max).collect())
     graph = coo_matrix((np.ones(len(picks)), (picks[:, 0], picks[:, 1])),
                        shape=(nodes.size, nodes.size))
     _, labels = scipy_components(graph, directed=False)
