@@ -68,7 +68,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from operator import add
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import jellyfish
 import numpy as np
@@ -148,6 +148,27 @@ LOCAL_COMPONENTS_MAX = 2_000_000
 _SIGN = 1 << 63
 _DUPLICATE = "duplicate id {id!r} (first at {first}); ids must be unique across all inputs"
 _ARTICLE_COLUMNS = ("id", "text", "date", "source", "url", "title")
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_T = TypeVar("_T")
+
+
+# pyspark's stubs type sort keys as a protocol that tuples do not meet, and they change
+# between releases; these three calls go through ``Any`` once, here, typed as they behave.
+def _sort_by_key(rdd: RDD[tuple[_K, _V]]) -> RDD[tuple[_K, _V]]:
+    """``rdd.sortByKey()``."""
+    return cast(Any, rdd).sortByKey()
+
+
+def _sort_by(rdd: RDD[_T], key: Callable[[_T], Any]) -> RDD[_T]:
+    """``rdd.sortBy(key)``."""
+    return cast(Any, rdd).sortBy(key)
+
+
+def _take_ordered(rdd: RDD[_T], count: int, key: Callable[[_T], Any]) -> list[_T]:
+    """``rdd.takeOrdered(count, key)``."""
+    return cast(Any, rdd).takeOrdered(count, key=key)
 
 
 class SparkInputError(ValueError):
@@ -283,15 +304,14 @@ def _corpus(records: RDD[Record], strict: bool = False) -> _Corpus:
     later = found.join(first).filter(lambda kv: kv[1][0][0] != kv[1][1][0]).map(
         lambda kv: (kv[1][0][0], Skip(_article(kv[1][0][1]).where, _DUPLICATE.format(
             id=kv[0], first=_article(kv[1][1][1]).where))))
-    plain = records.filter(lambda r: r[2] is not None).map(lambda r: (r[0], r[2]))
-    # (pyspark's types take no tuple for an ordered key)
-    ordered = kept.sortByKey().persist(  # type: ignore[call-overload]
-        StorageLevel.MEMORY_AND_DISK)
+    plain = records.filter(lambda r: r[2] is not None).map(lambda r: (r[0], cast(Skip, r[2])))
+    ordered = _sort_by_key(kept).persist(StorageLevel.MEMORY_AND_DISK)
     warnings = ordered.flatMap(lambda kv: [(kv[0], w) for w in kv[1][3]])
-    numbered = ordered.map(lambda kv: (_article(kv[1]).id, (kv[0], _article(kv[1])))).sortByKey(
-        ).zipWithIndex().map(lambda ad: (ad[1], ad[0][1])).persist(StorageLevel.MEMORY_AND_DISK)
+    by_id = ordered.map(lambda kv: (_article(kv[1]).id, (kv[0], _article(kv[1]))))
+    numbered = _sort_by_key(by_id).zipWithIndex().map(lambda ad: (ad[1], ad[0][1])).persist(
+        StorageLevel.MEMORY_AND_DISK)
     articles = numbered.mapValues(lambda placed: placed[1])
-    skipped = plain.union(later).sortByKey()  # type: ignore[call-overload]
+    skipped = _sort_by_key(plain.union(later))
     if strict:
         head = [skip for _, skip in skipped.take(1) if skip is not None]
         if head:
@@ -939,8 +959,8 @@ def _stock_items(spark: SparkSession, texts: RDD[tuple[int, _Text]], last: _Pass
                            sources=tuple(sorted({s for _, _, s, _ in found if s})),
                            families=len({f for _, _, _, f in found}))
 
-    return grouped.map(item).takeOrdered(  # type: ignore[type-var]
-        MAX_LISTED, key=lambda b: (-b.families, -len(b.docs), b.text))
+    return _take_ordered(grouped.map(item), MAX_LISTED,
+                         key=lambda b: (-b.families, -len(b.docs), b.text))
 
 
 def _digest(carriers: Sequence[int]) -> int:
@@ -1067,7 +1087,7 @@ class SparkScan:
             >>> scan_paths(spark, ["feed.jsonl"]).first_skips(1)[0].where  # doctest: +SKIP
             ['feed.jsonl:4']
         """
-        first = self._skipped.takeOrdered(count, key=lambda kv: kv[0])  # type: ignore[type-var]
+        first = _take_ordered(self._skipped, count, key=lambda kv: kv[0])
         return [s for _, s in first]
 
     def skip_count(self) -> int:
@@ -1250,7 +1270,7 @@ def _scan_corpus(spark: SparkSession, corpus: _Corpus, config: Config) -> SparkS
     pairs = _pair_join(work, per_doc).mapPartitions(partial(_assembled, config))
     links = pairs.filter(lambda pij: pij[0].strength >= config.link_min_strength).persist(keep)
 
-    line_list = line_items.map(lambda item: (item[0], item[1])).sortByKey().map(  # type: ignore[call-overload]
+    line_list = _sort_by_key(line_items.map(lambda item: (item[0], item[1]))).map(
         lambda kv: kv[1]).zipWithIndex().map(lambda bk: (bk[1], bk[0])).persist(keep)
     first_stock = line_list.count()
     stock_list = spark.sparkContext.parallelize(
@@ -1324,7 +1344,7 @@ def _clusters(spark: SparkSession, texts: RDD[tuple[int, _Text]],
     record = record_from({s: c[0] for s, c in tally.items()},
                          {s: c[1] for s, c in tally.items() if c[1]})
     items: RDD[Unnumbered] = groups.map(lambda g: origin_of(g[0], g[1], config, record))
-    ordered = items.sortBy(cluster_order)  # type: ignore[type-var]
+    ordered = _sort_by(items, cluster_order)
     return ordered.zipWithIndex().map(lambda ik: numbered(ik[1] + 1, ik[0]))
 
 
