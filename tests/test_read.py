@@ -449,11 +449,53 @@ def test_unreadable_directory_and_file(in_tmp: Path, monkeypatch: pytest.MonkeyP
     ]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+NOBODY = 65534  # the uid and gid of "nobody" on Linux
+
+
+def read_as(uid: int | None, inputs: list[str]) -> dict[str, list[object]]:
+    """``read_inputs(inputs)`` as it reports them; run as ``uid`` (in a forked child that
+    gives up root) when one is given."""
+    def found() -> dict[str, list[object]]:
+        corpus = read_inputs(inputs)
+        return {"ids": [a.id for a in corpus.articles],
+                "skipped": [[s.where, s.reason] for s in corpus.skipped]}
+
+    if uid is None:
+        return found()
+    out, into = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child leaves through os._exit
+        status = 1
+        try:
+            os.close(out)
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            with os.fdopen(into, "w") as pipe:
+                json.dump(found(), pipe)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(into)
+    with os.fdopen(out) as pipe:
+        text = pipe.read()
+    assert os.waitpid(child, 0)[1] == 0, "the child reading as nobody failed"
+    return json.loads(text)
+
+
 def test_permission_denied_for_real(in_tmp: Path) -> None:
-    write(in_tmp, {"a.jsonl": GOOD})
-    (in_tmp / "a.jsonl").chmod(0)
-    assert read_inputs(["a.jsonl"]).skipped == (Skip("a.jsonl", CANNOT_READ.format("file")),)
+    """A file and a directory the reader may not open are skipped by name, the rest read.
+    Root opens anything whatever its mode, so as root (CI) the read runs as nobody."""
+    write(in_tmp, {"a.jsonl": GOOD, "b.jsonl": GOOD2, "d/c.txt": b"Inside."})
+    (in_tmp / "b.jsonl").chmod(0)
+    (in_tmp / "d").chmod(0)
+    in_tmp.chmod(0o711)  # nobody starts here (the working directory) and must reach the files
+    try:
+        found = read_as(NOBODY if os.geteuid() == 0 else None, ["a.jsonl", "b.jsonl", "d"])
+    finally:
+        (in_tmp / "d").chmod(0o755)
+    assert found == {"ids": ["ok"], "skipped": [["b.jsonl", CANNOT_READ.format("file")],
+                                                ["d", CANNOT_READ.format("directory")]]}
 
 
 # --- limits -----------------------------------------------------------------------------
