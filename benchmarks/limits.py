@@ -165,6 +165,17 @@ def make_million_distinct(directory: Path, scale: float) -> Path:
     return _once(directory / f"million-distinct-{scale:g}.jsonl", write)
 
 
+def make_million_copies(directory: Path, scale: float) -> Path:
+    def write(file: TextIO, rng: np.random.Generator) -> None:
+        words = vocabulary(100_000)
+        texts = [" ".join(words[rng.integers(0, words.size, size=12)]) for _ in range(10)]
+        picked = rng.integers(0, len(texts), size=int(1_000_000 * scale))
+        file.writelines(f'{{"id": "d{k:07d}", "text": "{texts[t]}"}}\n'
+                        for k, t in enumerate(picked))
+
+    return _once(directory / f"million-copies-{scale:g}.jsonl", write)
+
+
 def _letters(number: int) -> str:
     """A word of its own for each number, in letters only (digits would be masked)."""
     word = ""
@@ -187,6 +198,8 @@ CASES = {case.name: case for case in (
          "each word's documents are duplicates", make_million),
     Case("million-distinct", "1,000,000 one-word documents, each word its own",
          make_million_distinct),
+    Case("million-copies", "1,000,000 documents, copies of 10 twelve-word texts (about "
+         "100,000 copies of each)", make_million_copies),
 )}
 
 

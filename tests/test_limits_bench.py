@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 from benchmarks import limits
+from dedupe import lsh
 
 SCALE = 0.0005
 ONE_OBJECT = 'write one JSON object per line, like {"id": "a1", "text": "..."}'
@@ -44,3 +46,17 @@ def test_the_million_input_has_one_word_per_document(tmp_path: Path) -> None:
     lines = limits.make_million(tmp_path, 0.001).read_text(encoding="ascii").splitlines()
     assert len(lines) == 1000
     assert all(len(line.split('"text": "')[1].split()) == 1 for line in lines)
+
+
+def test_copies_cost_pairs_in_proportion_to_the_documents(tmp_path: Path) -> None:
+    """2,000 documents, copies of 10 texts: ten clusters hold every copy, joined by
+    about 5 pairs a document, where all pairs of each text's copies would be 200,000."""
+    outcome = limits.run(limits.CASES["million-copies"], tmp_path, 0.002, max_rss_gb=8)
+    assert (outcome.status, outcome.documents) == (0, 2000)
+    report = json.loads((tmp_path / "out-million-copies" / "report.json").read_text())
+    texts = {d["id"]: d for d in report["documents"]}
+    sizes = sorted(len(c["members"]) for c in report["clusters"])
+    assert len(sizes) == 10 and sum(sizes) == 2000 and min(sizes) > lsh.FULL_GROUP
+    relations = {p["relation"] for p in report["pairs"]}
+    assert relations == {"duplicate"}
+    assert len(report["pairs"]) <= 5 * 2000 and len(texts) == 2000
