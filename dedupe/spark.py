@@ -143,6 +143,11 @@ BATCH = 2048
 #: rather than on the cluster: 2,000,000 pairs of 64-bit ints are 32 MB as an array
 #: (the Python list they are collected as takes a few hundred MB for a moment).
 LOCAL_COMPONENTS_MAX = 2_000_000
+
+#: Stock-phrase candidates (shingles carried by enough families) up to this many are
+#: sent to every executor (12 bytes each: 48 MB at the bound), which marks its
+#: documents in place; more are joined to every document's shingles.
+LOCAL_STOCK_MAX = 4_000_000
 #: Subtracted from a 64-bit unsigned key to store it in a signed LongType column with
 #: its order kept (connected components label by the smallest member).
 _SIGN = 1 << 63
@@ -762,6 +767,117 @@ def _passage_rows(config: Config, rows: Iterable[tuple[tuple[int, int], Any, Any
             yield batch[k][0], (spans, passage_strength(sum(r[5] for r in spans), config))
 
 
+def _family_counts(parts: int, rows: Iterable[tuple[int, Iterable[np.ndarray]]]
+                   ) -> Iterator[tuple[int, tuple[np.ndarray, np.ndarray]]]:
+    """For the families of a partition (each with its documents' content sets), each
+    shingle's number of families, as arrays split by ``shingle % parts``."""
+    distinct = []
+    for _, sets in rows:
+        found = list(sets)
+        distinct.append(found[0] if len(found) == 1 else np.unique(np.concatenate(found)))
+    if not distinct:
+        return
+    values, counts = np.unique(np.concatenate(distinct), return_counts=True)
+    bucket = values % np.uint64(parts)
+    order = np.argsort(bucket, kind="stable")
+    bounds = np.searchsorted(bucket[order], np.arange(parts + 1, dtype=np.uint64))
+    for b in range(parts):
+        chosen = order[bounds[b]:bounds[b + 1]]
+        if chosen.size:
+            yield b, (values[chosen], counts[chosen].astype(np.int64))
+
+
+def _frequent(bar: int, rows: Iterable[tuple[int, tuple[np.ndarray, np.ndarray]]]
+              ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The shingles of one bucket carried by ``bar`` families or more, with their counts
+    (sorted, as arrays), from the partitions' counts."""
+    pieces = [vc for _, vc in rows]
+    if not pieces:
+        return
+    values, inverse = np.unique(np.concatenate([v for v, _ in pieces]), return_inverse=True)
+    totals = np.zeros(values.size, dtype=np.int64)
+    np.add.at(totals, inverse.ravel(), np.concatenate([c for _, c in pieces]))
+    keep = totals >= bar
+    yield values[keep], totals[keep]
+
+
+def _batches(rows: Iterable[tuple[int, tuple[_Text, _Side]]]
+             ) -> Iterator[tuple[list[tuple[int, tuple[_Text, _Side]]], np.ndarray, np.ndarray,
+                                 np.ndarray]]:
+    """Documents a batch at a time, with their shingles, usable flags and offsets laid
+    end to end."""
+    for batch in _chunks(rows):
+        shingles, offsets = joined([ts[0].shingles for _, ts in batch])
+        usable = np.concatenate([ts[1].usable for _, ts in batch]).astype(bool, copy=False)
+        yield batch, shingles, usable, offsets
+
+
+def _quoted_in(config: Config, bar: int, candidates: Any,
+               rows: Iterable[tuple[int, tuple[_Text, _Side]]]) -> Iterator[np.ndarray]:
+    """``_quoted_shingles`` against every candidate at once (``candidates``: a
+    broadcast of their sorted values and family counts), a batch of documents at a time."""
+    values, families = candidates.value
+    for _, shingles, usable, offsets in _batches(rows):
+        flags = np.zeros(shingles.size, dtype=bool)
+        quoted(usable, index_in(shingles, values), offsets, families, config.shingle_size,
+               bar, config.boilerplate_words_per_family, flags)
+        yield np.unique(shingles[flags])
+
+
+def _stocked_in(config: Config, stock: Any, rows: Iterable[tuple[int, tuple[_Text, _Side]]]
+                ) -> Iterator[tuple[int, _Side]]:
+    """``_with_stock`` against every stock phrase at once (``stock``: a broadcast of
+    their sorted values), a batch of documents at a time."""
+    for batch, shingles, usable, offsets in _batches(rows):
+        in_stock = member(shingles, stock.value)
+        rare = rare_flat(usable, in_stock, offsets, config.shingle_size)
+        for k, (d, (_, side)) in enumerate(batch):
+            at = slice(offsets[k], offsets[k + 1])
+            yield d, replace(side, in_stock=in_stock[at], rare=rare[at])
+
+
+def _stock_sides(spark: SparkSession, texts: RDD[tuple[int, _Text]],
+                 sides: RDD[tuple[int, _Side]], family: RDD[tuple[int, int]], bar: int,
+                 config: Config) -> RDD[tuple[int, _Side]]:
+    """The sides with their stock phrases and rare shingles: shingles of the content
+    sets in ``bar`` families or more (``stock_shingles``), less those some document
+    quotes in a run too long for their families.
+
+    Families are counted per partition on arrays (each family's documents gathered to
+    one partition, each shingle's count summed in the partition its value falls in),
+    never a record per shingle. At most ``LOCAL_STOCK_MAX`` candidates are sent to
+    every executor and the documents marked in place; more are joined to the
+    documents' shingles."""
+    keep = StorageLevel.MEMORY_AND_DISK
+    parts = sides.getNumPartitions()
+    by_family = sides.join(family).map(lambda kv: (kv[1][1], kv[1][0].content)).groupByKey()
+    frequent = by_family.mapPartitions(partial(_family_counts, parts)).partitionBy(
+        parts, lambda b: b).mapPartitions(partial(_frequent, bar)).persist(keep)
+    size = frequent.map(lambda vc: int(vc[0].size)).sum()
+    both = texts.join(sides)
+    if size <= LOCAL_STOCK_MAX:
+        found = frequent.collect()
+        frequent.unpersist()
+        values = np.concatenate([v for v, _ in found] or [np.zeros(0, np.uint64)])
+        counts = np.concatenate([c for _, c in found] or [np.zeros(0, np.int64)])
+        order = np.argsort(values)
+        candidates = spark.sparkContext.broadcast((values[order], counts[order].astype(np.int32)))
+        quoted_parts = both.mapPartitions(partial(_quoted_in, config, bar, candidates)).collect()
+        quotes = np.unique(np.concatenate(quoted_parts or [np.zeros(0, np.uint64)]))
+        stock = spark.sparkContext.broadcast(np.setdiff1d(values, quotes))
+        return both.mapPartitions(partial(_stocked_in, config, stock),
+                                  preservesPartitioning=True).persist(keep)
+    pairs = frequent.flatMap(lambda vc: zip(vc[0].tolist(), vc[1].tolist(), strict=True))
+    whole = texts.flatMap(lambda dt: ((v, dt[0]) for v in dt[1].full.tolist()))
+    held = whole.join(pairs).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey()
+    held = held.persist(keep)
+    quotes_rdd = held.join(both).mapPartitions(partial(_quoted_shingles, config, bar))
+    stocked = held.flatMap(lambda kv: ((v, kv[0]) for v, _ in kv[1])).subtractByKey(
+        quotes_rdd.map(lambda v: (v, None))).map(lambda vd: (vd[1], vd[0])).groupByKey()
+    return texts.join(sides.leftOuterJoin(stocked)).mapValues(
+        partial(_with_stock, config)).persist(keep)
+
+
 @dataclass(frozen=True, eq=False)
 class _Pass:
     """One pass over content (``scan._Comparison``), as RDDs."""
@@ -804,20 +920,7 @@ def _compare(spark: SparkSession, texts: RDD[tuple[int, _Text]], lines: RDD[tupl
         edges = _union(edges, known.filter(lambda kv: kv[0] != kv[1]))
     family = _families(spark, docs, edges).persist(StorageLevel.MEMORY_AND_DISK)
     bar = stock_threshold(family.filter(lambda kv: kv[0] == kv[1]).count(), config)
-    # Stock phrases: shingles in ``bar`` families or more, less those some document
-    # quotes in a run too long for their families.
-    carried = sides.flatMap(lambda ds: ((v, ds[0]) for v in ds[1].content.tolist()))
-    counts = carried.map(lambda vd: (vd[1], vd[0])).join(family).map(
-        lambda kv: (kv[1][0], kv[1][1])).distinct().mapValues(lambda _: 1).reduceByKey(add)
-    frequent = counts.filter(lambda kv: kv[1] >= bar).persist(StorageLevel.MEMORY_AND_DISK)
-    whole = texts.flatMap(lambda dt: ((v, dt[0]) for v in dt[1].full.tolist()))
-    held = whole.join(frequent).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey()
-    held = held.persist(StorageLevel.MEMORY_AND_DISK)
-    quotes = held.join(texts.join(sides)).mapPartitions(partial(_quoted_shingles, config, bar))
-    stocked = held.flatMap(lambda kv: ((v, kv[0]) for v, _ in kv[1])).subtractByKey(
-        quotes.map(lambda v: (v, None))).map(lambda vd: (vd[1], vd[0])).groupByKey()
-    sides = texts.join(sides.leftOuterJoin(stocked)).mapValues(
-        partial(_with_stock, config)).persist(StorageLevel.MEMORY_AND_DISK)
+    sides = _stock_sides(spark, texts, sides, family, bar, config)
     min_shared = max(1, config.min_passage_words - n + 1)
     todo = content.filter(lambda kv: kv[1][4] is not None or kv[1][0] >= min_shared)
     payload = texts.join(sides).mapValues(lambda ts: (ts[0].shingles, ts[1].usable, ts[1].rare))
