@@ -201,7 +201,8 @@ def _spark_scan(inputs: tuple[str, ...], output: Path, formats: tuple[str, ...],
     try:
         strict, max_record = reading
         # Spark's progress bar on a terminal only (it redraws its line; not in a pipe)
-        spark = engine.session(master, progress=not quiet and sys.stderr.isatty())
+        spark = engine.session(master, progress=not quiet and sys.stderr.isatty(),
+                               input_bytes=engine.local_input_bytes(inputs))
         found = engine.scan_paths(spark, inputs, config, strict=strict,
                                   max_record_bytes=max_record)
         skips, skipped = found.first_skips(_SHOWN_SKIPS), found.skip_count()

@@ -62,6 +62,7 @@ same kind of hash; both differ only on a 64-bit hash collision.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -143,6 +144,11 @@ BATCH = 2048
 #: rather than on the cluster: 2,000,000 pairs of 64-bit ints are 32 MB as an array
 #: (the Python list they are collected as takes a few hundred MB for a moment).
 LOCAL_COMPONENTS_MAX = 2_000_000
+
+#: In local mode, a partition per this many bytes of input when that makes more
+#: partitions than cores: a cached partition is one block in Spark's JVM, and a
+#: 100,000-article corpus in two blocks does not fit a default heap.
+LOCAL_BYTES_PER_PARTITION = 32 << 20
 
 #: Stock-phrase candidates (shingles carried by enough families) up to this many are
 #: sent to every executor (12 bytes each: 48 MB at the bound), which marks its
@@ -1451,13 +1457,44 @@ def _clusters(spark: SparkSession, texts: RDD[tuple[int, _Text]],
     return ordered.zipWithIndex().map(lambda ik: numbered(ik[1] + 1, ik[0]))
 
 
+def local_input_bytes(paths: Iterable[str]) -> int:
+    """The bytes of the local files among ``paths`` (directories walked; URIs such as
+    ``s3a://`` and missing paths count 0): how ``session`` sizes local mode."""
+    total = 0
+    for path in paths:
+        if re.match(r"^[a-zA-Z][\w+.-]+://", path):
+            continue
+        if os.path.isfile(path):
+            total += os.path.getsize(path)
+        for root, _, files in os.walk(path):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    total += os.path.getsize(os.path.join(root, name))
+    return total
+
+
+def _local_memory() -> str:
+    """Half of this machine's memory (at least 1 GB) for the JVM of local mode."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):  # no sysconf (Windows)
+        return "1g"
+    return f"{max(1024, total // 2 // 2**20)}m"
+
+
 def session(master: str | None = None, *, partitions: int | None = None,
-            progress: bool = False) -> SparkSession:
+            progress: bool = False, input_bytes: int = 0) -> SparkSession:
     """A Spark session for dedupe: ``master`` (e.g. ``local[*]``, ``spark://host:7077``;
     by default whatever ``spark-submit`` or ``spark-defaults.conf`` says, else
     ``local[*]``), with ``partitions`` shuffle partitions when given, and Spark's
     console progress bar (on stderr) when ``progress`` (for a terminal only: it
     redraws one line).
+
+    In local mode, unless given: one partition per core, or one per
+    ``LOCAL_BYTES_PER_PARTITION`` of ``input_bytes`` when that is more; and half the
+    machine's memory for Spark's JVM (``spark.driver.memory``; Spark's default of 1 GB
+    fails on a cached partition of a 100,000-article corpus) unless
+    ``PYSPARK_SUBMIT_ARGS`` has ``--driver-memory`` or ``SPARK_DRIVER_MEMORY`` is set.
 
     Example:
         >>> spark = session("local[2]", partitions=4)  # doctest: +SKIP
@@ -1473,7 +1510,11 @@ def session(master: str | None = None, *, partitions: int | None = None,
     if partitions is None and local:
         cores = os.cpu_count() or 1
         found = re.match(r"local\[(\d+)", master or "")
-        partitions = int(found.group(1)) if found else cores
+        partitions = max(int(found.group(1)) if found else cores,
+                         -(-input_bytes // LOCAL_BYTES_PER_PARTITION))
+    if local and not ("--driver-memory" in os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+                      or "SPARK_DRIVER_MEMORY" in os.environ):
+        builder = builder.config("spark.driver.memory", _local_memory())
     if partitions:
         builder = builder.config("spark.sql.shuffle.partitions", str(partitions)).config(
             "spark.default.parallelism", str(partitions))
@@ -1484,4 +1525,4 @@ def session(master: str | None = None, *, partitions: int | None = None,
 
 
 __all__ = ["SparkFailure", "SparkInputError", "SparkScan", "connected_components",
-           "failure_line", "scan_dataframe", "scan_paths", "session"]
+           "failure_line", "local_input_bytes", "scan_dataframe", "scan_paths", "session"]
