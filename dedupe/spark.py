@@ -65,7 +65,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from operator import add
@@ -1482,6 +1482,35 @@ def _local_memory() -> str:
     return f"{max(1024, total // 2 // 2**20)}m"
 
 
+def local_settings(master: str | None, partitions: int | None, input_bytes: int,
+                   environ: Mapping[str, str], cores: int) -> dict[str, str]:
+    """The Spark settings ``session`` gives: in local mode (asked for, or pyspark's
+    default when not started by spark-submit, which sets the gateway port) as many
+    partitions as cores, or one per ``LOCAL_BYTES_PER_PARTITION`` of ``input_bytes``
+    when that is more (a stage of a small local scan is small, and each task costs a
+    round trip to a Python worker), and half the machine's memory for the JVM unless
+    ``PYSPARK_SUBMIT_ARGS`` has ``--driver-memory`` or ``SPARK_DRIVER_MEMORY`` is set;
+    ``partitions`` when given, in any mode.
+
+    Example:
+        >>> local_settings("local[3]", None, 100 << 20, {}, cores=2)["spark.default.parallelism"]
+        '4'
+    """
+    settings: dict[str, str] = {}
+    local = master.startswith("local") if master else "PYSPARK_GATEWAY_PORT" not in environ
+    if partitions is None and local:
+        found = re.match(r"local\[(\d+)", master or "")
+        partitions = max(int(found.group(1)) if found else cores,
+                         -(-input_bytes // LOCAL_BYTES_PER_PARTITION))
+    if partitions:
+        settings["spark.sql.shuffle.partitions"] = str(partitions)
+        settings["spark.default.parallelism"] = str(partitions)
+    if local and not ("--driver-memory" in environ.get("PYSPARK_SUBMIT_ARGS", "")
+                      or "SPARK_DRIVER_MEMORY" in environ):
+        settings["spark.driver.memory"] = _local_memory()
+    return settings
+
+
 def session(master: str | None = None, *, partitions: int | None = None,
             progress: bool = False, input_bytes: int = 0) -> SparkSession:
     """A Spark session for dedupe: ``master`` (e.g. ``local[*]``, ``spark://host:7077``;
@@ -1490,11 +1519,7 @@ def session(master: str | None = None, *, partitions: int | None = None,
     console progress bar (on stderr) when ``progress`` (for a terminal only: it
     redraws one line).
 
-    In local mode, unless given: one partition per core, or one per
-    ``LOCAL_BYTES_PER_PARTITION`` of ``input_bytes`` when that is more; and half the
-    machine's memory for Spark's JVM (``spark.driver.memory``; Spark's default of 1 GB
-    fails on a cached partition of a 100,000-article corpus) unless
-    ``PYSPARK_SUBMIT_ARGS`` has ``--driver-memory`` or ``SPARK_DRIVER_MEMORY`` is set.
+    Local mode gets its partitions and memory from ``local_settings``.
 
     Example:
         >>> spark = session("local[2]", partitions=4)  # doctest: +SKIP
@@ -1502,22 +1527,9 @@ def session(master: str | None = None, *, partitions: int | None = None,
     builder = SparkSession.builder.appName("dedupe")
     if master:
         builder = builder.master(master)
-    # In local mode (asked for, or pyspark's default when not started by spark-submit,
-    # which sets the gateway port), as many partitions as cores unless given: a stage
-    # of a local scan is small, and each task costs a round trip to a Python worker.
-    local = master.startswith("local") if master else (
-        "PYSPARK_GATEWAY_PORT" not in os.environ)
-    if partitions is None and local:
-        cores = os.cpu_count() or 1
-        found = re.match(r"local\[(\d+)", master or "")
-        partitions = max(int(found.group(1)) if found else cores,
-                         -(-input_bytes // LOCAL_BYTES_PER_PARTITION))
-    if local and not ("--driver-memory" in os.environ.get("PYSPARK_SUBMIT_ARGS", "")
-                      or "SPARK_DRIVER_MEMORY" in os.environ):
-        builder = builder.config("spark.driver.memory", _local_memory())
-    if partitions:
-        builder = builder.config("spark.sql.shuffle.partitions", str(partitions)).config(
-            "spark.default.parallelism", str(partitions))
+    for key, value in local_settings(master, partitions, input_bytes, os.environ,
+                                     os.cpu_count() or 1).items():
+        builder = builder.config(key, value)
     builder = builder.config("spark.ui.showConsoleProgress", "true" if progress else "false")
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
@@ -1525,4 +1537,5 @@ def session(master: str | None = None, *, partitions: int | None = None,
 
 
 __all__ = ["SparkFailure", "SparkInputError", "SparkScan", "connected_components",
-           "failure_line", "local_input_bytes", "scan_dataframe", "scan_paths", "session"]
+           "failure_line", "local_input_bytes", "local_settings", "scan_dataframe",
+           "scan_paths", "session"]

@@ -11,6 +11,7 @@ pattern, whose tie-breaks depend on document order).
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -335,3 +336,46 @@ def test_families_per_shingle_are_counted_on_arrays(seed: int, parts: int) -> No
              for v, c in zip(values.tolist(), counts.tolist(), strict=True)}
     assert found == {v: len(fs) for v, fs in carried.items() if len(fs) >= bar}
     assert found and len(found) < len(carried)
+
+
+MB = 1 << 20
+
+
+@pytest.mark.parametrize(("master", "partitions", "input_bytes", "environ", "want"), [
+    # local mode: a partition per core, more for large inputs (32 MB each), JVM memory
+    ("local[*]", None, 0, {}, {"parallelism": "2", "memory": True}),
+    ("local[*]", None, 200 * MB, {}, {"parallelism": "7", "memory": True}),
+    ("local[4]", None, 64 * MB, {}, {"parallelism": "4", "memory": True}),
+    (None, None, 0, {}, {"parallelism": "2", "memory": True}),  # pyspark's default: local
+    ("local[*]", 9, 200 * MB, {}, {"parallelism": "9", "memory": True}),  # given: kept
+    # memory the user set is theirs
+    ("local[*]", None, 0, {"PYSPARK_SUBMIT_ARGS": "--driver-memory 3g pyspark-shell"},
+     {"parallelism": "2", "memory": False}),
+    ("local[*]", None, 0, {"SPARK_DRIVER_MEMORY": "3g"}, {"parallelism": "2", "memory": False}),
+    # a cluster's master, or spark-submit's: its own settings
+    ("spark://host:7077", None, 200 * MB, {}, {"parallelism": None, "memory": False}),
+    (None, None, 0, {"PYSPARK_GATEWAY_PORT": "4040"}, {"parallelism": None, "memory": False}),
+])
+def test_local_mode_is_sized_to_the_input_and_the_machine(
+        master: str | None, partitions: int | None, input_bytes: int, environ: dict[str, str],
+        want: dict[str, Any]) -> None:
+    from dedupe.spark import local_settings
+
+    got = local_settings(master, partitions, input_bytes, environ, cores=2)
+    assert got.get("spark.default.parallelism") == want["parallelism"]
+    assert got.get("spark.sql.shuffle.partitions") == want["parallelism"]
+    assert ("spark.driver.memory" in got) == want["memory"]
+    if want["memory"]:
+        assert re.fullmatch(r"\d+m|1g", got["spark.driver.memory"])
+
+
+def test_local_input_bytes_counts_local_files_only(tmp_path: Path) -> None:
+    from dedupe.spark import local_input_bytes
+
+    (tmp_path / "d" / "e").mkdir(parents=True)
+    (tmp_path / "a.jsonl").write_bytes(b"x" * 10)
+    (tmp_path / "d" / "b.txt").write_bytes(b"x" * 20)
+    (tmp_path / "d" / "e" / "c.txt").write_bytes(b"x" * 30)
+    inputs = [str(tmp_path / "a.jsonl"), str(tmp_path / "d"), "s3a://bucket/x.parquet",
+              str(tmp_path / "missing")]
+    assert local_input_bytes(inputs) == 60
