@@ -235,7 +235,9 @@ def test_large_corpus_writes_tables_but_no_report(
     done = CliRunner().invoke(cli, ["scan", str(SEEDS), "-o", str(out), "--engine", "spark",
                                     "--report-max", "4"])
     assert done.exit_code == 0, done.output
-    assert asked == [{"progress": False}]  # (stderr is no terminal: no progress bar)
+    # stderr is no terminal: no progress bar; local mode is sized by the inputs' bytes
+    seeds_bytes = sum(p.stat().st_size for p in Path(SEEDS).rglob("*") if p.is_file())
+    assert asked == [{"progress": False, "input_bytes": seeds_bytes}]
     assert (f"no report.json/html/md: {len(got.articles)} articles is more than "
             "--report-max 4") in done.output
     assert not (out / "report.json").exists()
