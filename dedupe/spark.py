@@ -75,7 +75,7 @@ import jellyfish
 import numpy as np
 import xxhash
 from py4j.protocol import Py4JJavaError
-from pyspark import RDD, StorageLevel
+from pyspark import RDD, SparkContext, StorageLevel
 from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -230,12 +230,12 @@ def _records_of(items: Iterable[Article | Skip | Repair], source: int) -> Iterat
 def _jsonl_records(where: str, source: int, limit: int,
                    rows: Iterable[tuple[str, int]]) -> Iterator[Record]:
     for line, index in rows:
-        size = len(line.encode("utf-8", "surrogatepass"))
-        if size > limit:  # (as ``dedupe.read`` skips it; Spark has read it whole)
+        data = line.encode("utf-8", "surrogatepass")
+        if len(data) > limit:  # (as ``dedupe.read`` skips it; Spark has read it whole)
             yield (source, index), None, Skip(f"{where}:{index + 1}", _too_long(
-                "the line", size, limit)), []
+                "the line", len(data), limit)), []
         elif line.strip():
-            items = read_jsonl_record(f"{where}:{index + 1}", line.encode("utf-8"))
+            items = read_jsonl_record(f"{where}:{index + 1}", data)
             for _, article, skip, repairs in _records_of(items, source):
                 yield (source, index), article, skip, repairs
 
@@ -263,10 +263,9 @@ def _input_records(spark: SparkSession, inputs: Sequence[str], limit: int) -> RD
     parts: list[RDD[Record]] = []
     for source, where in enumerate(inputs):
         name = str(where)
-        read_whole = context.parallelize([name], 1).flatMap(partial(_read_input, source, limit))
-        if "://" not in name and not os.path.exists(name):
+        if not _is_uri(name) and not os.path.exists(name):
             # (``dedupe.read`` makes the skip that says so, as the local engine's does)
-            parts.append(read_whole)
+            parts.append(_whole_input(context, name, source, limit))
         elif name.endswith((".jsonl", ".jsonl.gz")):
             lines = context.textFile(name).zipWithIndex()
             parts.append(lines.mapPartitions(partial(_jsonl_records, name, source, limit)))
@@ -274,8 +273,18 @@ def _input_records(spark: SparkSession, inputs: Sequence[str], limit: int) -> RD
             frame = spark.read.parquet(name)
             parts.append(_frame_records(frame, name, source))
         else:
-            parts.append(read_whole)
+            parts.append(_whole_input(context, name, source, limit))
     return context.union(parts) if parts else context.emptyRDD()
+
+
+def _is_uri(path: str) -> bool:
+    """Whether ``path`` names a file system by its scheme (``s3a://``, ``hdfs://``)."""
+    return "://" in path
+
+
+def _whole_input(context: SparkContext, name: str, source: int, limit: int) -> RDD[Record]:
+    """One input read by one task with ``dedupe.read``."""
+    return context.parallelize([name], 1).flatMap(partial(_read_input, source, limit))
 
 
 def _read_input(source: int, limit: int, path: str) -> Iterator[Record]:
@@ -395,10 +404,10 @@ def connected_components(spark: SparkSession, edges: RDD[tuple[int, int]],
 
 
 def _distinct_edges(edges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """A partition's edges as (smaller, larger), each once, self-loops kept (their node
-    is in the graph)."""
-    return sorted({(a, b) if a <= b else (b, a) for a, b in
-                   ((int(e[0]), int(e[1])) for e in edges)})
+    """A partition's edges as (smaller, larger), each once, in no particular order
+    (components do not depend on it), self-loops kept (their node is in the graph)."""
+    return list({(a, b) if a <= b else (b, a) for a, b in
+                 ((int(e[0]), int(e[1])) for e in edges)})
 
 
 def _local_components(edges: np.ndarray) -> list[tuple[int, int]]:
@@ -1462,7 +1471,7 @@ def local_input_bytes(paths: Iterable[str]) -> int:
     ``s3a://`` and missing paths count 0): how ``session`` sizes local mode."""
     total = 0
     for path in paths:
-        if re.match(r"^[a-zA-Z][\w+.-]+://", path):
+        if _is_uri(path):
             continue
         if os.path.isfile(path):
             total += os.path.getsize(path)
