@@ -134,6 +134,22 @@ def test_seeds_read_on_an_executor_give_the_same_report(spark: Any, tmp_path: Pa
     assert (remote / "report.json").read_bytes() == (local / "report.json").read_bytes()
 
 
+def test_parquet_input_gives_the_local_findings(spark: Any, tmp_path: Path) -> None:
+    """A Parquet file of articles (columns id, text, date, source, url, title), read by
+    its partitions: the findings of the local engine on the same articles."""
+    from dedupe.spark import scan_paths
+
+    articles = mixed_corpus()[:120]
+    path = tmp_path / "articles.parquet"
+    frame_of(spark, articles).repartition(3).write.parquet(str(path))
+    got = scan_paths(spark, [str(path)]).result()
+    by_id = {a.id: a for a in articles}
+    # (the Parquet parts come back in some order: scan the local engine in that order)
+    same_findings(got, scan([by_id[a.id] for a in got.articles]))
+    assert sorted(a.id for a in got.articles) == sorted(by_id)
+    assert any(p.relation == "duplicate" for p in got.pairs)
+
+
 def test_jsonl_with_bad_lines_gives_the_local_report_and_parquet(
         spark: Any, tmp_path: Path) -> None:
     """Malformed lines, a duplicate id and an invalid date are skipped or repaired as the
